@@ -1,0 +1,99 @@
+"""GET /api/catalog's content: every choice and limit the page may offer, from the registries."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from app import datasets
+from app.config import Settings
+from app.nn import ACTIVATIONS, OPTIMIZERS
+from app.protocol import (
+    LEARNING_RATES,
+    MAX_CLASSES,
+    MAX_LAYERS,
+    MAX_POINTS,
+    MAX_UNITS,
+    PROTOCOL_VERSION,
+    REGULARIZATION_RATES,
+    ActivationName,
+    Config,
+    FeatureName,
+    InitName,
+    LayerSpec,
+    OptimizerName,
+    Regularization,
+    RegressionLoss,
+)
+
+TASKS = [
+    {"name": "binary", "title": "Binary classification"},
+    {"name": "multiclass", "title": "Multi-class classification"},
+    {"name": "regression", "title": "Regression"},
+]
+FEATURE_LABELS = {
+    "x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
+    "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)", "cos(x1)": "cos(x₁)", "cos(x2)": "cos(x₂)",
+}  # fmt: skip
+OPTIMIZER_TITLES = {
+    "sgd": ("SGD", []), "momentum": ("Momentum", ["momentum"]), "nesterov": ("Nesterov", ["momentum"]),
+    "adagrad": ("Adagrad", []), "rmsprop": ("RMSprop", ["rho"]), "adam": ("Adam", ["beta1", "beta2"]),
+}  # fmt: skip
+SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]  # epochs per second; 0 = as fast as possible
+
+
+def _ranges() -> dict[str, dict[str, float]]:
+    """min/max of every numeric config field (and of a layer's units and dropout)."""
+    ranges: dict[str, dict[str, float]] = {}
+    fields = {**Config.model_fields, **{k: v for k, v in LayerSpec.model_fields.items() if k != "activation"}}
+    for name, info in fields.items():
+        bounds: dict[str, float] = {}
+        for item in info.metadata:
+            for key, label in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max")):
+                value = getattr(item, key, None)
+                if value is not None:
+                    bounds[label] = value
+        if bounds:
+            ranges[name] = bounds
+    return ranges
+
+
+def build_catalog(settings: Settings) -> dict[str, Any]:
+    dataset_rows: list[dict[str, Any]] = []
+    for name, spec in datasets.DATASETS.items():
+        dataset_rows.append(
+            {"name": name, "title": spec.title, "task": spec.task, "one_d": spec.one_d,
+             "classes": 2 if spec.task == "binary" else spec.classes}  # fmt: skip
+        )
+    dataset_rows.append(
+        {"name": "custom", "title": "Draw your own", "task": None, "one_d": False, "classes": None}
+    )
+    return {
+        "version": PROTOCOL_VERSION,
+        "defaults": Config().model_dump(),
+        "tasks": TASKS,
+        "datasets": dataset_rows,
+        "features": [{"name": name, "label": FEATURE_LABELS[name]} for name in get_args(FeatureName)],
+        "activations": list(get_args(ActivationName)),
+        "losses": {"binary": ["logloss"], "multiclass": ["cross_entropy"],
+                   "regression": list(get_args(RegressionLoss))},  # fmt: skip
+        "optimizers": [
+            {"name": name, "title": OPTIMIZER_TITLES[name][0], "hyper": OPTIMIZER_TITLES[name][1]}
+            for name in get_args(OptimizerName)
+        ],
+        "initializers": list(get_args(InitName)),
+        "regularizations": list(get_args(Regularization)),
+        "learning_rates": LEARNING_RATES,
+        "regularization_rates": REGULARIZATION_RATES,
+        "speeds": SPEEDS,
+        "ranges": _ranges(),
+        "limits": {
+            "layers": MAX_LAYERS,
+            "units": MAX_UNITS,
+            "points": MAX_POINTS,
+            "classes": MAX_CLASSES,
+            "message_bytes": settings.max_message_bytes,
+            "commands_per_second": settings.commands_per_second,
+            "activations_registered": sorted(ACTIVATIONS),
+            "optimizers_registered": sorted(OPTIMIZERS),
+        },
+    }

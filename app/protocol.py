@@ -1,0 +1,397 @@
+"""The websocket protocol: typed messages both ways, PROTOCOL_VERSION and the binary frame layout.
+
+Text messages are JSON objects discriminated by `type`. A frame is one binary message:
+a fixed 12-byte prefix, a JSON header, then the grids and weight blocks the header describes
+(see docs/protocol.md for the byte layout).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
+
+PROTOCOL_VERSION = 1
+FRAME_MAGIC = b"MLPF"
+
+# One source of truth for the names the page may offer; tests check they match the registries.
+Task = Literal["binary", "multiclass", "regression"]
+ActivationName = Literal[
+    "linear", "sigmoid", "tanh", "softsign", "step", "softplus",
+    "relu", "leaky_relu", "prelu", "elu", "gelu", "silu",
+]  # fmt: skip
+DatasetName = Literal[
+    "circle", "xor", "gauss", "spiral", "moons", "checkerboard",
+    "blobs", "spiral_k", "rings",
+    "plane", "multi_gauss", "sine", "abs", "step", "cubic",
+    "custom",
+]  # fmt: skip
+FeatureName = Literal["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"]
+RegressionLoss = Literal["mse", "mae", "huber"]
+OptimizerName = Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+Regularization = Literal["none", "l1", "l2"]
+InitName = Literal["glorot", "uniform"]
+
+MAX_LAYERS = 8
+MAX_UNITS = 16
+MAX_POINTS = 5000
+MAX_CLASSES = 6
+MAX_SEED = 2**31 - 1
+LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+REGULARIZATION_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+
+Finite = Field(allow_inf_nan=False)
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+
+
+class Strict(BaseModel):
+    """Base for every message: unknown fields and NaN/inf are rejected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class LayerSpec(Strict):
+    """One hidden layer: Dense(units) + activation (+ Dropout(rate) when rate > 0)."""
+
+    units: Annotated[int, Field(ge=1, le=MAX_UNITS)] = 4
+    activation: ActivationName = "tanh"
+    dropout: Annotated[float, Field(ge=0.0, le=0.9)] = 0.0
+
+
+def _default_layers() -> list[LayerSpec]:
+    return [LayerSpec(units=4), LayerSpec(units=2)]
+
+
+class Config(Strict):
+    """Everything a session's training depends on; the page keeps a copy in its URL."""
+
+    # data
+    task: Task = "binary"
+    dataset: DatasetName = "circle"
+    n_points: Annotated[int, Field(ge=10, le=MAX_POINTS)] = 500
+    noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
+    train_share: Annotated[float, Field(ge=0.1, le=0.9)] = 0.5
+    classes: Annotated[int, Field(ge=2, le=MAX_CLASSES)] = 3
+    data_seed: Seed = 0
+    features: list[FeatureName] = Field(default_factory=lambda: ["x1", "x2"], min_length=1)
+    # network
+    layers: list[LayerSpec] = Field(default_factory=_default_layers, max_length=MAX_LAYERS)
+    loss: RegressionLoss = "mse"
+    init: InitName = "glorot"
+    seed: Seed = 0
+    # training
+    optimizer: OptimizerName = "sgd"
+    learning_rate: Annotated[float, Field(gt=0.0, le=10.0)] = 0.03
+    momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.9
+    beta1: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.9
+    beta2: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.999
+    rho: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.99
+    regularization: Regularization = "none"
+    regularization_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 10
+    speed: Annotated[float, Field(ge=0.0, le=10000.0)] = 30.0  # epochs per second; 0 = max
+    # streaming
+    grid: Annotated[int, Field(ge=10, le=200)] = 100
+    neuron_grid: Annotated[int, Field(ge=4, le=40)] = 20
+    frame_rate: Annotated[float, Field(ge=1.0, le=60.0)] = 30.0
+
+    @model_validator(mode="after")
+    def _unique_features(self) -> Config:
+        if len(set(self.features)) != len(self.features):
+            raise ValueError(f"features must not repeat, received {self.features}")
+        return self
+
+
+CONFIG_FIELDS = tuple(Config.model_fields)
+
+
+def _optional_fields() -> dict[str, Any]:
+    """Config's fields, each with its constraints kept but optional (default None)."""
+    fields: dict[str, Any] = {}
+    for name, info in Config.model_fields.items():
+        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[name] = (annotation | None, None)
+    return fields
+
+
+ConfigPatch = create_model("ConfigPatch", __base__=Strict, **_optional_fields())  # type: ignore[call-overload]
+
+
+class Configure(Strict):
+    """Change any subset of the settings, live: {"type": "configure", "config": {...}}."""
+
+    type: Literal["configure"]
+    config: ConfigPatch  # type: ignore[valid-type]
+
+    def patch(self, current: Config) -> Config:
+        """The current config with this message's fields applied, fully validated."""
+        changes = self.config.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        return Config.model_validate(current.model_dump() | changes)
+
+
+class Hello(Strict):
+    """Optional first client message: the protocol version the page speaks."""
+
+    type: Literal["hello"]
+    version: int
+
+
+class Play(Strict):
+    type: Literal["play"]
+
+
+class Pause(Strict):
+    type: Literal["pause"]
+
+
+class Step(Strict):
+    """Train exactly `epochs` epochs, then pause."""
+
+    type: Literal["step"]
+    epochs: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class Reset(Strict):
+    """New initial weights (from `seed` if given), epoch 0, optimizer state cleared."""
+
+    type: Literal["reset"]
+    seed: Seed | None = None
+
+
+class Regenerate(Strict):
+    """New data from the same generator (from `seed` if given, else a fresh random seed)."""
+
+    type: Literal["regenerate"]
+    seed: Seed | None = None
+
+
+Weight = Annotated[float, Field(ge=-100.0, le=100.0)]
+Index = Annotated[int, Field(ge=0, le=64)]
+
+
+class SetWeight(Strict):
+    """Set one weight of Dense layer `layer` (0 = the first): from neuron `source` to `target`."""
+
+    type: Literal["set_weight"]
+    layer: Index
+    source: Index
+    target: Index
+    value: Weight
+
+
+class SetBias(Strict):
+    """Set the bias of neuron `neuron` in Dense layer `layer` (the last one is the output)."""
+
+    type: Literal["set_bias"]
+    layer: Index
+    neuron: Index
+    value: Weight
+
+
+Coordinate = Annotated[float, Field(ge=-6.0, le=6.0)]
+Point = tuple[Coordinate, Coordinate, Annotated[float, Field(ge=-1e6, le=1e6)]]
+
+
+class AddPoints(Strict):
+    """Add user points (x1, x2, label or value) to the custom dataset."""
+
+    type: Literal["add_points"]
+    points: list[Point] = Field(min_length=1, max_length=MAX_POINTS)
+
+
+class RemovePoints(Strict):
+    """Remove the custom points within `radius` of (x1, x2)."""
+
+    type: Literal["remove_points"]
+    x1: Coordinate
+    x2: Coordinate
+    radius: Annotated[float, Field(gt=0.0, le=12.0)] = 0.3
+
+
+class ClearPoints(Strict):
+    type: Literal["clear_points"]
+
+
+class LoadCsv(Strict):
+    """Replace the custom dataset with CSV text: x1, x2, label rows."""
+
+    type: Literal["load_csv"]
+    text: str = Field(max_length=400_000)
+
+
+ClientMessage = Annotated[
+    Hello | Configure | Play | Pause | Step | Reset | Regenerate
+    | SetWeight | SetBias | AddPoints | RemovePoints | ClearPoints | LoadCsv,
+    Field(discriminator="type"),
+]  # fmt: skip
+CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+
+# ---- server -> client (text) ----
+
+
+class ServerHello(Strict):
+    """First message of every connection."""
+
+    type: Literal["hello"] = "hello"
+    version: int = PROTOCOL_VERSION
+    session: str
+    config: Config
+
+
+class ConfigMessage(Strict):
+    """The whole config after a change, and what had to be rebuilt for it."""
+
+    type: Literal["config"] = "config"
+    config: Config
+    rebuilt: list[Literal["data", "network", "optimizer"]] = Field(default_factory=list)
+    message: str = ""
+
+
+class DataMessage(Strict):
+    """The current data: points as [x1, x2, label-or-value] rows."""
+
+    type: Literal["data"] = "data"
+    revision: int
+    task: Task
+    dataset: DatasetName
+    classes: int
+    one_d: bool
+    domain: tuple[float, float]
+    train: list[tuple[float, float, float]]
+    test: list[tuple[float, float, float]]
+
+
+class Status(Strict):
+    """Running state changes: play, pause, step finished, reset, diverged."""
+
+    type: Literal["status"] = "status"
+    running: bool
+    epoch: int
+    reason: Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle"]
+    message: str = ""
+
+
+ErrorCode = Literal[
+    "bad_json", "bad_message", "too_large", "rate_limited", "bad_data", "diverged",
+    "version", "server_busy", "internal",
+]  # fmt: skip
+
+
+class ErrorMessage(Strict):
+    """A readable refusal; the connection stays open unless the code says otherwise."""
+
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+# ---- server -> client (binary frame) ----
+
+
+class Block(Strict):
+    """One array in a frame: uint8 cells over [lo, hi] per channel, or raw float32."""
+
+    name: str
+    dtype: Literal["u8", "f32"]
+    shape: list[int]
+    offset: int  # bytes from the start of the message, a multiple of 4
+    lo: list[float] | None = None  # per channel (the first axis), u8 only
+    hi: list[float] | None = None
+
+
+class FrameHeader(Strict):
+    """The JSON part of a frame: training stats, the network's structure, the block table."""
+
+    type: Literal["frame"] = "frame"
+    seq: int
+    epoch: int
+    running: bool
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+    epochs_per_second: float = 0.0
+    sizes: list[int]  # [inputs, hidden..., outputs]
+    activations: list[str]  # one per hidden layer
+    dropout: list[float]  # one per hidden layer
+    features: list[str]
+    task: Task
+    domain: tuple[float, float]
+    blocks: list[Block]
+
+
+U8Grid = NDArray[np.uint8]
+F32 = NDArray[np.float32]
+
+
+def quantize(values: NDArray[Any]) -> tuple[U8Grid, list[float], list[float]]:
+    """Map (c, ...) float values to uint8 per channel: v -> round((v - lo) / (hi - lo) * 255)."""
+    flat = values.reshape(values.shape[0], -1)
+    lo = flat.min(axis=1)  # (c,)
+    hi = flat.max(axis=1)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    cells = (flat - lo[:, None]) * (255.0 / span)[:, None] + 0.5
+    grid = np.clip(cells, 0, 255).astype(np.uint8).reshape(values.shape)
+    return grid, lo.tolist(), hi.tolist()
+
+
+def encode_frame(header: dict[str, Any], arrays: list[tuple[str, NDArray[Any], bool]]) -> bytes:
+    """Build one binary frame; arrays are (name, values, quantized) with channels first."""
+    blocks: list[dict[str, Any]] = []
+    payloads: list[bytes] = []
+    for name, values, as_u8 in arrays:
+        if as_u8:
+            grid, lo, hi = quantize(values)
+            blocks.append({"name": name, "dtype": "u8", "shape": list(values.shape), "lo": lo, "hi": hi})
+            payloads.append(grid.tobytes())
+        else:
+            blocks.append({"name": name, "dtype": "f32", "shape": list(values.shape)})
+            payloads.append(np.ascontiguousarray(values, dtype="<f4").tobytes())
+    # The header's length depends on the offsets it lists: size it with placeholder offsets
+    # of the largest width, then fill in the real ones and pad to that length.
+    for block in blocks:
+        block["offset"] = 10**9
+    reserved = _pad4(len(json.dumps({**header, "blocks": blocks}, separators=(",", ":"))) + 12)
+    offset = reserved
+    for block, payload in zip(blocks, payloads, strict=True):
+        block["offset"] = offset
+        offset += _pad4(len(payload))
+    text = json.dumps({**header, "blocks": blocks}, separators=(",", ":")).encode()
+    text += b" " * (reserved - 12 - len(text))
+    parts = [FRAME_MAGIC, struct.pack("<HHI", PROTOCOL_VERSION, 0, len(text)), text]
+    for payload in payloads:
+        parts.append(payload)
+        parts.append(b"\0" * (_pad4(len(payload)) - len(payload)))
+    return b"".join(parts)
+
+
+def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    """Inverse of encode_frame (for tests and tools): header and float arrays by name."""
+    if message[:4] != FRAME_MAGIC:
+        raise ValueError(f"not a frame: magic {message[:4]!r}")
+    version, _, length = struct.unpack_from("<HHI", message, 4)
+    if version != PROTOCOL_VERSION:
+        raise ValueError(f"frame version {version}, expected {PROTOCOL_VERSION}")
+    header = json.loads(message[12 : 12 + length])
+    arrays: dict[str, NDArray[Any]] = {}
+    for block in header["blocks"]:
+        count = int(np.prod(block["shape"]))
+        if block["dtype"] == "u8":
+            raw = np.frombuffer(message, np.uint8, count, block["offset"]).reshape(block["shape"])
+            lo = np.asarray(block["lo"]).reshape((-1,) + (1,) * (raw.ndim - 1))
+            hi = np.asarray(block["hi"]).reshape((-1,) + (1,) * (raw.ndim - 1))
+            arrays[block["name"]] = lo + raw / 255.0 * (hi - lo)
+        else:
+            raw32 = np.frombuffer(message, "<f4", count, block["offset"])
+            arrays[block["name"]] = raw32.reshape(block["shape"]).astype(np.float64)
+    return header, arrays
+
+
+def _pad4(n: int) -> int:
+    return (n + 3) // 4 * 4

@@ -1,0 +1,317 @@
+"""Session: one user's training, apart from any connection; commands in, messages and frames out.
+
+All its methods run in one worker thread at a time (the connection's producer serialises them),
+so the trainer needs no lock. `run_slice` applies queued commands, trains for a bounded slice
+and, when a frame is due, encodes it.
+"""
+
+from __future__ import annotations
+
+import collections
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from app import datasets
+from app.config import Settings
+from app.protocol import (
+    PROTOCOL_VERSION,
+    AddPoints,
+    ClearPoints,
+    Config,
+    ConfigMessage,
+    Configure,
+    DataMessage,
+    ErrorMessage,
+    FrameHeader,
+    Hello,
+    LoadCsv,
+    Pause,
+    Play,
+    Regenerate,
+    RemovePoints,
+    Reset,
+    SetBias,
+    SetWeight,
+    Status,
+    Step,
+    encode_frame,
+)
+from app.trainer import Diverged, Trainer
+
+MAX_DATA_SEED = 2**31 - 1
+
+
+def describe_validation_error(error: ValidationError, strip_tag: bool = False) -> tuple[str, str | None]:
+    """One readable line per problem, naming the field and what was received.
+
+    `strip_tag` drops the union tag (the message `type`) that leads each error location.
+    """
+    lines, first_field = [], None
+    for problem in error.errors()[:5]:
+        parts = problem["loc"][1:] if strip_tag else problem["loc"]
+        location = ".".join(str(part) for part in parts)
+        first_field = first_field or location or None
+        received = problem.get("input")
+        shown = repr(received) if not isinstance(received, dict | list) else type(received).__name__
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        lines.append(f"{location or 'message'}: {problem['msg']} (received {shown})")
+    return "; ".join(lines), first_field
+
+
+@dataclass
+class Outbox:
+    """What the session has to say: text messages in order, and the newest frame."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    frame: bytes | None = None
+
+
+class Session:
+    """One user's playground: a Trainer plus the running state and the command queue."""
+
+    def __init__(self, settings: Settings, config: Config | None = None) -> None:
+        self.settings = settings
+        self.id = secrets.token_hex(8)
+        self.trainer = Trainer(config or Config())
+        self.running = False
+        self.step_target: int | None = None  # epoch at which a `step` pauses
+        self.commands: collections.deque[Any] = collections.deque()
+        self.seq = 0
+        self.dirty = True  # a frame is owed even while paused
+        self.epochs_per_second = 0.0
+        self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
+        self._last_slice = time.perf_counter()
+        self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
+
+    # ---- greeting ----
+
+    def greeting(self) -> list[dict[str, Any]]:
+        hello = {"type": "hello", "version": PROTOCOL_VERSION, "session": self.id}
+        hello["config"] = self.trainer.config.model_dump()
+        return [hello, self._data_message()]
+
+    def _data_message(self) -> dict[str, Any]:
+        return DataMessage(**self.trainer.points()).model_dump()
+
+    def _status(self, reason: str, message: str = "") -> dict[str, Any]:
+        return Status(
+            running=self.running, epoch=self.trainer.epoch, reason=reason, message=message  # type: ignore[arg-type]
+        ).model_dump()
+
+    # ---- commands ----
+
+    def handle(self, command: Any) -> list[dict[str, Any]]:
+        """Apply one validated command; returns the replies. Never raises for bad input."""
+        try:
+            replies = self._dispatch(command)
+        except datasets.DataError as error:
+            replies = [ErrorMessage(code="bad_data", message=str(error)).model_dump()]
+        except ValidationError as error:
+            text, location = describe_validation_error(error)
+            replies = [ErrorMessage(code="bad_message", message=text, field=location).model_dump()]
+        except ValueError as error:
+            replies = [ErrorMessage(code="bad_message", message=str(error)).model_dump()]
+        self.dirty = True
+        return replies
+
+    def _dispatch(self, command: Any) -> list[dict[str, Any]]:
+        trainer = self.trainer
+        match command:
+            case Hello():
+                return []
+            case Configure():
+                return self._configure(command)
+            case Play():
+                self.running, self.step_target = True, None
+                self._owed_epochs, self._last_slice = 0.0, time.perf_counter()
+                return [self._status("play")]
+            case Pause():
+                self.running, self.step_target = False, None
+                return [self._status("pause")]
+            case Step(epochs=epochs):
+                self.running, self.step_target = True, trainer.epoch + epochs
+                return []
+            case Reset(seed=seed):
+                trainer.reset(seed)
+                self.running, self.step_target = False, None
+                return [self._config_message([]), self._status("reset")]
+            case Regenerate(seed=seed):
+                new_seed = seed if seed is not None else int(np.random.default_rng().integers(MAX_DATA_SEED))
+                return self._configure_to(trainer.config.model_copy(update={"data_seed": new_seed}))
+            case SetWeight(layer=layer, source=source, target=target, value=value):
+                trainer.set_weight(layer, source, target, value)
+                return []
+            case SetBias(layer=layer, neuron=neuron, value=value):
+                trainer.set_bias(layer, neuron, value)
+                return []
+            case AddPoints(points=points):
+                added = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+                rows = np.concatenate([self._current_custom(), added])
+                return self._set_custom(rows)
+            case RemovePoints(x1=x1, x2=x2, radius=radius):
+                rows = self._current_custom()
+                keep = np.hypot(rows[:, 0] - x1, rows[:, 1] - x2) > radius
+                return self._set_custom(rows[keep])
+            case ClearPoints():
+                return self._set_custom(np.zeros((0, 3)))
+            case LoadCsv(text=text):
+                x, y = datasets.from_csv(text, self._custom_task(), trainer.config.classes)
+                return self._set_custom(np.column_stack([x, y]))
+        raise ValueError(f"unhandled command {command!r}")
+
+    def _custom_task(self) -> str:
+        return self.trainer.data.task
+
+    def _current_custom(self) -> np.ndarray:
+        """The custom points; drawing on a generated dataset starts from its points."""
+        trainer = self.trainer
+        if trainer.config.dataset == "custom":
+            return trainer.custom
+        data = trainer.data
+        x = np.concatenate([data.x_train, data.x_test])  # (n, 2)
+        y = np.concatenate([data.y_train, data.y_test])  # (n,)
+        return np.column_stack([x, y])
+
+    def _set_custom(self, rows: np.ndarray) -> list[dict[str, Any]]:
+        limit = 5000
+        if len(rows) > limit:
+            raise datasets.DataError([f"at most {limit} points are allowed, received {len(rows)}"])
+        task = self._custom_task()
+        x, y = datasets.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
+        rows = np.column_stack([x, y]).reshape(-1, 3)
+        self.trainer.set_custom(rows)
+        return [self._config_message(["data"], f"custom data: {len(rows)} points"), self._data_message()]
+
+    def _configure(self, command: Configure) -> list[dict[str, Any]]:
+        changes = command.config.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        current = self.trainer.config
+        merged = current.model_dump() | changes
+        if "dataset" in changes and changes["dataset"] != "custom":
+            dataset_task = datasets.DATASETS[changes["dataset"]].task
+            if "task" in changes and changes["task"] != dataset_task:
+                raise ValueError(
+                    f"dataset {changes['dataset']!r} is a {dataset_task} dataset, "
+                    f"received task {changes['task']!r}"
+                )
+            merged["task"] = dataset_task
+        elif "task" in changes and merged["dataset"] != "custom":
+            if datasets.DATASETS[merged["dataset"]].task != changes["task"]:
+                merged["dataset"] = next(
+                    name for name, spec in datasets.DATASETS.items() if spec.task == changes["task"]
+                )
+        if merged["dataset"] == "custom" and "task" in changes and len(self.trainer.custom):
+            datasets.from_points(
+                self.trainer.custom.tolist(), merged["task"], merged["classes"], min_rows=0
+            )
+        return self._configure_to(Config.model_validate(merged))
+
+    def _configure_to(self, config: Config) -> list[dict[str, Any]]:
+        rebuilt = self.trainer.apply(config)
+        replies = [self._config_message(rebuilt, self._describe(rebuilt))]
+        if "data" in rebuilt:
+            replies.append(self._data_message())
+        if "network" in rebuilt and self.step_target is None and not self.running:
+            replies.append(self._status("rebuilt"))
+        return replies
+
+    def _describe(self, rebuilt: list[str]) -> str:
+        parts = []
+        config = self.trainer.config
+        if "data" in rebuilt:
+            total = len(self.trainer.data.y_train) + len(self.trainer.data.y_test)
+            parts.append(f"new data: {config.dataset}, {total} points")
+        if "network" in rebuilt:
+            parts.append("network edited, weights kept where the shape allows")
+        if "optimizer" in rebuilt:
+            parts.append(f"optimizer {config.optimizer}, state reset")
+        return "; ".join(parts)
+
+    def _config_message(self, rebuilt: list[str], message: str = "") -> dict[str, Any]:
+        return ConfigMessage(
+            config=self.trainer.config, rebuilt=rebuilt, message=message  # type: ignore[arg-type]
+        ).model_dump()
+
+    # ---- the slice ----
+
+    def run_slice(self, budget: float, want_frame: bool) -> Outbox:
+        """Apply queued commands, train for at most `budget` seconds, encode a frame if due."""
+        outbox = Outbox()
+        while self.commands:
+            outbox.messages.extend(self.handle(self.commands.popleft()))
+        now = time.perf_counter()
+        elapsed, self._last_slice = now - self._last_slice, now
+        if self.running:
+            outbox.messages.extend(self._train(now + budget, elapsed))
+        else:
+            self._speed_window.clear()
+            self.epochs_per_second = 0.0
+        if want_frame and (self.running or self.dirty or outbox.messages):
+            outbox.frame = self.frame()
+            self.dirty = False
+        return outbox
+
+    def _train(self, deadline: float, elapsed: float) -> list[dict[str, Any]]:
+        trainer, speed = self.trainer, self.trainer.config.speed
+        if self.step_target is not None:
+            allowed = float(self.step_target - trainer.epoch)
+        elif speed == 0:
+            allowed = float("inf")
+        else:
+            # Epochs owed at the configured speed; a stall is not made up for in a burst.
+            self._owed_epochs = min(self._owed_epochs + speed * min(elapsed, 0.25), speed + 1)
+            allowed = float(int(self._owed_epochs))
+            if allowed < 1 and trainer.epoch == 0 and self._owed_epochs > 0:
+                allowed = 0
+        try:
+            done = trainer.train(deadline, allowed)
+        except Diverged as error:
+            self.running, self.step_target = False, None
+            message = (
+                f"Training diverged ({error}); paused and restored the last finite weights. "
+                f"Try a smaller learning rate than {trainer.config.learning_rate:g}."
+            )
+            return [
+                ErrorMessage(code="diverged", message=message).model_dump(),
+                self._status("diverged", message),
+            ]
+        self._owed_epochs = max(0.0, self._owed_epochs - done)
+        self._measure_speed(done)
+        if self.step_target is not None and trainer.epoch >= self.step_target:
+            self.running, self.step_target = False, None
+            self.dirty = True
+            return [self._status("step")]
+        return []
+
+    def _measure_speed(self, done: int) -> None:
+        now = time.perf_counter()
+        self._speed_window.append((now, self.trainer.epoch))
+        first_time, first_epoch = self._speed_window[0]
+        if now - first_time > 0:
+            self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
+
+    def frame(self) -> bytes:
+        """The current state as one binary frame."""
+        trainer = self.trainer
+        self.seq += 1
+        stats = trainer.stats
+        header = FrameHeader(
+            seq=self.seq,
+            epoch=trainer.epoch,
+            running=self.running,
+            train_loss=stats.train_loss,
+            test_loss=stats.test_loss,
+            train_accuracy=stats.train_accuracy,
+            test_accuracy=stats.test_accuracy,
+            epochs_per_second=round(self.epochs_per_second, 2),
+            domain=datasets.DOMAIN,
+            blocks=[],
+            **trainer.structure(),
+        ).model_dump()
+        del header["blocks"]
+        return encode_frame(header, trainer.snapshot())

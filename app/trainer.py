@@ -1,0 +1,411 @@
+"""Trainer: the data, the model, the optimizer and the epoch counter of one session.
+
+Synchronous and bounded: `train(deadline)` does at most a slice of work and returns; the web
+layer decides when to call it. Every config change goes through `apply(config)`, which rebuilds
+only what the change needs and keeps every weight it can.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app import datasets
+from app.nn import MLP, make_optimizer
+from app.protocol import Config, LayerSpec
+
+Array = NDArray[np.float64]
+
+DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
+OPTIMIZER_HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("rho",),
+                   "adam": ("beta1", "beta2")}  # fmt: skip
+CURVE_POINTS = 200
+
+
+class Diverged(RuntimeError):
+    """The loss became NaN or infinite; the weights were rolled back."""
+
+
+@dataclass
+class Data:
+    """The current points, as raw (x1, x2) and as the network's input features."""
+
+    task: str
+    classes: int
+    one_d: bool
+    x_train: Array  # (n_train, 2)
+    y_train: NDArray[Any]  # (n_train,)
+    x_test: Array  # (n_test, 2)
+    y_test: NDArray[Any]
+    f_train: Array = field(init=False)  # (n_train, n_features)
+    f_test: Array = field(init=False)
+
+    def featurize(self, names: list[str]) -> None:
+        self.f_train = datasets.features(self.x_train, names)
+        self.f_test = datasets.features(self.x_test, names)
+
+
+@dataclass
+class Stats:
+    """Loss and accuracy on both splits, after the last slice."""
+
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+
+def domain_grid(resolution: int) -> Array:
+    """Cell centres of a resolution x resolution grid, row 0 at the top: (r*r, 2)."""
+    lo, hi = datasets.DOMAIN
+    step = (hi - lo) / resolution
+    x1 = lo + (np.arange(resolution) + 0.5) * step  # left to right
+    x2 = hi - (np.arange(resolution) + 0.5) * step  # top to bottom
+    g1, g2 = np.meshgrid(x1, x2)
+    return np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+class Trainer:
+    """One session's training state; see the module docstring."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.custom: Array = np.zeros((0, 3))  # user points (x1, x2, label)
+        self.data_revision = 0
+        self.data = self._make_data(config)
+        self.net = self._make_net(config, self.data)
+        self.optimizer = self._make_optimizer(config)
+        self.epoch = 0
+        self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # this epoch's permutation
+        self._position = 0  # next batch start within _order
+        self._rng = np.random.default_rng(config.seed)
+        self._grid_cache: dict[tuple[int, tuple[str, ...]], Array] = {}
+        self.stats = self.evaluate()
+
+    # ---- building ----
+
+    def _make_data(self, config: Config) -> Data:
+        task, classes, one_d = self.resolve_task(config)
+        if config.dataset == "custom":
+            x, y = self.custom[:, :2], self.custom[:, 2]
+            if len(y) < 2:  # a set still being drawn: train on what there is
+                split = (x, y, x[:0], y[:0])
+            else:
+                split = datasets.split(x, y, config.train_share, config.data_seed)
+        else:
+            x, y = datasets.generate(
+                config.dataset, config.n_points, config.noise, config.data_seed, config.classes
+            )
+            split = datasets.split(x, y, config.train_share, config.data_seed)
+        x_train, y_train, x_test, y_test = split
+        if task != "regression":
+            y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+        data = Data(task, classes, one_d, x_train, y_train, x_test, y_test)
+        data.featurize(list(config.features))
+        self.data_revision += 1
+        return data
+
+    def resolve_task(self, config: Config) -> tuple[str, int, bool]:
+        """(task, classes, one_d) for the config's dataset."""
+        if config.dataset == "custom":
+            task = config.task
+            classes = config.classes if task == "multiclass" else 2
+            return task, classes, False
+        spec = datasets.DATASETS[config.dataset]
+        classes = spec.classes if spec.classes is not None else config.classes
+        if spec.task == "binary":
+            classes = 2
+        return spec.task, classes, spec.one_d
+
+    def _make_net(self, config: Config, data: Data) -> MLP:
+        outputs = data.classes if data.task == "multiclass" else 1
+        net = MLP(
+            inputs=len(config.features),
+            layers=[(layer.units, layer.activation, layer.dropout) for layer in config.layers],
+            outputs=outputs,
+            task=data.task,
+            loss=config.loss if data.task == "regression" else None,
+            init=config.init,
+            seed=config.seed,
+        )
+        self._set_regularization(net, config)
+        return net
+
+    @staticmethod
+    def _set_regularization(net: MLP, config: Config) -> None:
+        net.l1 = config.regularization_rate if config.regularization == "l1" else 0.0
+        net.l2 = config.regularization_rate if config.regularization == "l2" else 0.0
+
+    @staticmethod
+    def _make_optimizer(config: Config) -> Any:
+        hyper: dict[str, Any] = {}
+        if config.optimizer in ("momentum", "nesterov"):
+            hyper["momentum"] = config.momentum
+        elif config.optimizer == "rmsprop":
+            hyper["alpha"] = config.rho
+        elif config.optimizer == "adam":
+            hyper["betas"] = (config.beta1, config.beta2)
+        return make_optimizer(config.optimizer, lr=config.learning_rate, **hyper)
+
+    # ---- live changes ----
+
+    def apply(self, new: Config) -> list[str]:
+        """Move to config `new`, rebuilding only what changed; returns what was rebuilt."""
+        old, rebuilt = self.config, []
+        changed = {name for name in Config.model_fields if getattr(old, name) != getattr(new, name)}
+        self.config = new
+        shape_changed = False
+        if changed & set(DATA_FIELDS) or "task" in changed:
+            old_task, old_classes = self.data.task, self.data.classes
+            self.data = self._make_data(new)
+            self._restart_epoch()
+            rebuilt.append("data")
+            shape_changed = (self.data.task, self.data.classes) != (old_task, old_classes)
+        elif "features" in changed:
+            self.data.featurize(list(new.features))
+        if shape_changed or "features" in changed or "loss" in changed:
+            self._rebuild_net_keeping_weights()
+            rebuilt.append("network")
+        elif "layers" in changed:
+            self._edit_layers(old.layers, new.layers)
+            rebuilt.append("network")
+        if "optimizer" in changed:
+            self.optimizer = self._make_optimizer(new)
+            rebuilt.append("optimizer")
+        else:
+            self._update_optimizer_hyper(new)
+        self._set_regularization(self.net, new)
+        if rebuilt:
+            self.stats = self.evaluate()
+        return rebuilt
+
+    def _update_optimizer_hyper(self, config: Config) -> None:
+        self.optimizer.lr = config.learning_rate
+        if config.optimizer in ("momentum", "nesterov"):
+            self.optimizer.momentum = config.momentum
+        elif config.optimizer == "rmsprop":
+            self.optimizer.alpha = config.rho
+        elif config.optimizer == "adam":
+            self.optimizer.betas = (config.beta1, config.beta2)
+
+    def _edit_layers(self, old: list[LayerSpec], new: list[LayerSpec]) -> None:
+        """Turn the hidden layers `old` into `new` with weight-keeping edits."""
+        current = list(old)
+        # Align by the longest common prefix and suffix; what lies between is inserted/removed.
+        prefix = 0
+        while prefix < min(len(current), len(new)) and current[prefix] == new[prefix]:
+            prefix += 1
+        while len(current) > len(new):
+            self._sync(self.net.remove_layer(min(prefix, len(current) - 1)))
+            current.pop(min(prefix, len(current) - 1))
+        while len(current) < len(new):
+            spec = new[prefix]
+            self._sync(self.net.insert_layer(prefix, spec.units, spec.activation, spec.dropout))
+            current.insert(prefix, spec)
+        for index, (was, want) in enumerate(zip(current, new, strict=True)):
+            if was.units != want.units:
+                self._sync(self.net.resize_layer(index, want.units))
+            if was.activation != want.activation:
+                self._sync(self.net.set_activation(index, want.activation))
+            if was.dropout != want.dropout:
+                self._sync(self.net.set_dropout(index, want.dropout))
+
+    def _sync(self, mapping: Any) -> None:
+        """Let the optimizer keep the state of tensors an edit left alone."""
+        if mapping is not None:
+            self.optimizer.sync(mapping)
+
+    def _rebuild_net_keeping_weights(self) -> None:
+        """A new input width, output width or loss: keep every Dense layer whose shape still fits."""
+        old_pairs = self.net.weights()
+        self.net = self._make_net(self.config, self.data)
+        for (w_new, b_new), (w_old, b_old) in zip(self.net.weights(), old_pairs, strict=False):
+            if w_new.shape == w_old.shape:
+                w_new[...] = w_old
+                b_new[...] = b_old
+        self.optimizer.reset()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh initial weights (same config and seed, same weights), epoch 0."""
+        if seed is not None:
+            self.config = self.config.model_copy(update={"seed": seed})
+        self.net = self._make_net(self.config, self.data)
+        self.optimizer = self._make_optimizer(self.config)
+        self.epoch = 0
+        self._rng = np.random.default_rng(self.config.seed)
+        self._restart_epoch()
+        self.stats = self.evaluate()
+
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        w, _ = self._dense(layer)
+        if not (0 <= source < w.shape[0] and 0 <= target < w.shape[1]):
+            raise ValueError(
+                f"layer {layer} has weights {w.shape[0]} x {w.shape[1]}; "
+                f"received source {source}, target {target}"
+            )
+        w[source, target] = value
+        self.stats = self.evaluate()
+
+    def set_bias(self, layer: int, neuron: int, value: float) -> None:
+        _, b = self._dense(layer)
+        if not 0 <= neuron < b.shape[0]:
+            raise ValueError(f"layer {layer} has {b.shape[0]} neurons; received neuron {neuron}")
+        b[neuron] = value
+        self.stats = self.evaluate()
+
+    def _dense(self, layer: int) -> tuple[Array, Array]:
+        pairs = self.net.weights()
+        if not 0 <= layer < len(pairs):
+            raise ValueError(f"layer must be 0..{len(pairs) - 1}, received {layer}")
+        w, b = pairs[layer]
+        return w, b
+
+    # ---- custom data ----
+
+    def set_custom(self, points: Array) -> None:
+        """Replace the custom points (validated by the caller) and switch to them."""
+        self.custom = points
+        self.config = self.config.model_copy(update={"dataset": "custom"})
+        old = (self.data.task, self.data.classes)
+        self.data = self._make_data(self.config)
+        self._restart_epoch()
+        if (self.data.task, self.data.classes) != old:
+            self._rebuild_net_keeping_weights()
+        self.stats = self.evaluate()
+
+    # ---- training ----
+
+    def _restart_epoch(self) -> None:
+        self._order = np.zeros(0, dtype=np.int64)
+        self._position = 0
+
+    def train(self, deadline: float, max_epochs: float) -> int:
+        """Train mini-batches until `deadline` (perf_counter) or `max_epochs` more epochs end.
+
+        Returns the number of completed epochs; a partly done epoch resumes next call.
+        Raises Diverged (weights rolled back to the slice's start) on a non-finite loss.
+        """
+        n = len(self.data.y_train)
+        if n == 0 or max_epochs <= 0:
+            return 0
+        backup = [p.copy() for p in self.net.parameters()]
+        batch = min(self.config.batch_size, n)
+        done = 0
+        x, y = self.data.f_train, self.data.y_train
+        params = self.net.parameters()
+        while done < max_epochs:
+            if self._position >= len(self._order):
+                self._order = self._rng.permutation(n)
+                self._position = 0
+            index = self._order[self._position : self._position + batch]
+            self._position += batch
+            loss, grads = self.net.loss_and_grads(x[index], y[index])
+            if not np.isfinite(loss):
+                self._rollback(backup)
+                raise Diverged(f"loss became {loss} at epoch {self.epoch}")
+            self.optimizer.step(params, grads)
+            if self._position >= n:
+                self.epoch += 1
+                done += 1
+            if time.perf_counter() >= deadline:
+                break
+        self.stats = self.evaluate()
+        if not all(np.all(np.isfinite(p)) for p in params) or self.stats.train_loss is None:
+            self._rollback(backup)
+            raise Diverged(f"weights became non-finite at epoch {self.epoch}")
+        return done
+
+    def _rollback(self, backup: list[Array]) -> None:
+        for param, saved in zip(self.net.parameters(), backup, strict=True):
+            param[...] = saved
+        self.optimizer.reset()
+        self._restart_epoch()
+        self.stats = self.evaluate()
+
+    def evaluate(self) -> Stats:
+        """Data loss (no penalty, no dropout) and accuracy on both splits."""
+        train = self._split_stats(self.data.f_train, self.data.y_train)
+        test = self._split_stats(self.data.f_test, self.data.y_test)
+        return Stats(train[0], test[0], train[1], test[1])
+
+    def _split_stats(self, x: Array, y: NDArray[Any]) -> tuple[float | None, float | None]:
+        if len(y) == 0:
+            return None, None
+        with np.errstate(all="ignore"):
+            loss = float(self.net.loss(x, y))
+            if not np.isfinite(loss):
+                return None, None
+            if self.data.task == "regression":
+                return loss, None
+            out = self.net.predict(x)
+        if self.data.task == "binary":
+            predicted = (out.reshape(-1) >= 0.5).astype(np.int64)
+        else:
+            predicted = out.argmax(axis=1)
+        return loss, float(np.mean(predicted == y))
+
+    # ---- pictures ----
+
+    def grid_features(self, resolution: int) -> Array:
+        key = (resolution, tuple(self.config.features))
+        if key not in self._grid_cache:
+            if len(self._grid_cache) > 8:
+                self._grid_cache.clear()
+            self._grid_cache[key] = datasets.features(domain_grid(resolution), list(key[1]))
+        return self._grid_cache[key]
+
+    def snapshot(self) -> list[tuple[str, NDArray[Any], bool]]:
+        """Every array a frame carries: (name, values with channels first, quantize?)."""
+        config = self.config
+        big, small = config.grid, config.neuron_grid
+        arrays: list[tuple[str, NDArray[Any], bool]] = []
+        out = self.net.predict(self.grid_features(big)).reshape(big * big, -1)  # (R*R, c)
+        arrays.append(("output", out.T.reshape(-1, big, big).astype(np.float32), True))
+        features = self.grid_features(small)  # (r*r, f)
+        arrays.append(("neurons/0", features.T.reshape(-1, small, small), True))
+        for index, values in enumerate(self.net.activations(features), start=1):
+            values = values.reshape(small * small, -1)
+            arrays.append((f"neurons/{index}", values.T.reshape(-1, small, small), True))
+        for index, (w, b) in enumerate(self.net.weights()):
+            arrays.append((f"weights/{index}", w, False))
+            arrays.append((f"biases/{index}", b, False))
+        if self.data.one_d:
+            lo, hi = datasets.DOMAIN
+            x1 = np.linspace(lo, hi, CURVE_POINTS)
+            points = np.stack([x1, np.zeros_like(x1)], axis=1)
+            y = self.net.predict(datasets.features(points, list(config.features)))
+            arrays.append(("curve", np.stack([x1, np.asarray(y).reshape(CURVE_POINTS, -1)[:, 0]]), False))
+        return arrays
+
+    def structure(self) -> dict[str, Any]:
+        """The network's shape, as the frame header states it."""
+        config = self.config
+        weights = self.net.weights()
+        sizes = [weights[0][0].shape[0]] + [w.shape[1] for w, _ in weights]
+        return {
+            "sizes": sizes,
+            "activations": [layer.activation for layer in config.layers],
+            "dropout": [layer.dropout for layer in config.layers],
+            "features": list(config.features),
+            "task": self.data.task,
+        }
+
+    def points(self) -> dict[str, Any]:
+        """The data message's content."""
+        def rows(x: Array, y: NDArray[Any]) -> list[list[float]]:
+            return np.column_stack([np.round(x, 4), y]).tolist()
+
+        return {
+            "revision": self.data_revision,
+            "task": self.data.task,
+            "dataset": self.config.dataset,
+            "classes": self.data.classes,
+            "one_d": self.data.one_d,
+            "domain": list(datasets.DOMAIN),
+            "train": rows(self.data.x_train, self.data.y_train),
+            "test": rows(self.data.x_test, self.data.y_test),
+        }

@@ -1,0 +1,1 @@
+"""The web layer: the page, the catalog and the websocket."""

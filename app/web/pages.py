@@ -1,0 +1,36 @@
+"""GET / (the page), GET /api/catalog, GET /healthz."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.protocol import PROTOCOL_VERSION
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    catalog = request.app.state.catalog
+    # "</" must not close the <script> the catalog is embedded in.
+    catalog_json = json.dumps(catalog, ensure_ascii=False).replace("</", "<\\/")
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "index.html",
+        {"catalog": catalog, "catalog_json": catalog_json, "version": PROTOCOL_VERSION},
+    )
+
+
+@router.get("/api/catalog")
+async def catalog(request: Request) -> dict[str, Any]:
+    return request.app.state.catalog  # type: ignore[no-any-return]
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> dict[str, Any]:
+    scheduler = request.app.state.scheduler
+    return {"status": "ok", "sessions": scheduler.sessions, "running": scheduler.running}

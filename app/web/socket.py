@@ -1,0 +1,255 @@
+"""WS /ws: one Connection per client, owning one Session; reader, producer and sender tasks.
+
+The producer runs the session's slices in a worker thread and keeps only the newest frame; the
+sender sends queued text messages and then that frame. A slow client therefore gets fewer
+frames, never a backlog, and the trainer never waits for the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.protocol import CLIENT_MESSAGE, PROTOCOL_VERSION, ErrorMessage, Hello
+from app.session import Session, describe_validation_error
+
+router = APIRouter()
+log = logging.getLogger("app.socket")
+MAX_PENDING_MESSAGES = 1000
+
+
+class Scheduler:
+    """Shares one process's CPU fairly: each running session gets an equal slice per frame."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sessions = 0
+        self.running = 0
+
+    def budget(self, frame_interval: float) -> float:
+        share = 0.8 * frame_interval / max(1, self.running)
+        return max(0.002, min(self.settings.slice_seconds, share))
+
+
+class TokenBucket:
+    """At most `rate` commands a second on average, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """Same origin as the page (or a listed one); clients that send no Origin are not browsers."""
+    origin = websocket.headers.get("origin")
+    if origin is None or "*" in settings.allowed_origins or origin in settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+class Connection:
+    """One client's socket and its session."""
+
+    def __init__(self, websocket: WebSocket, settings: Settings, scheduler: Scheduler) -> None:
+        self.websocket = websocket
+        self.settings = settings
+        self.scheduler = scheduler
+        self.session = Session(settings)
+        self.messages: collections.deque[dict[str, Any]] = collections.deque()
+        self.frame: bytes | None = None
+        self.ready = asyncio.Event()  # something to send
+        self.wake = asyncio.Event()  # a command arrived
+        self.bucket = TokenBucket(settings.commands_per_second, settings.command_burst)
+        self._last_rate_warning = 0.0
+        self._counted_running = False
+
+    def post(self, message: dict[str, Any]) -> None:
+        if len(self.messages) >= MAX_PENDING_MESSAGES:
+            raise ConnectionAbortedError("client is not reading its messages")
+        self.messages.append(message)
+        self.ready.set()
+
+    def error(self, code: str, message: str, field: str | None = None) -> None:
+        self.post(ErrorMessage(code=code, message=message, field=field).model_dump())  # type: ignore[arg-type]
+
+    async def run(self) -> None:
+        for message in self.session.greeting():
+            self.post(message)
+        try:
+            async with asyncio.TaskGroup() as group:
+                sender = group.create_task(self.send_loop())
+                producer = group.create_task(self.produce_loop())
+                await self.read_loop()
+                sender.cancel()
+                producer.cancel()
+        finally:
+            self._set_running(False)
+
+    # ---- reading ----
+
+    async def read_loop(self) -> None:
+        while True:
+            event = await self.websocket.receive()
+            if event["type"] == "websocket.disconnect":
+                return
+            text, data = event.get("text"), event.get("bytes")
+            if text is None:
+                size = len(data or b"")
+                if size > self.settings.max_message_bytes:
+                    self.error("too_large", self._too_large(size))
+                else:
+                    self.error("bad_message", "binary messages are not accepted; send JSON text")
+                continue
+            self.receive_text(text)
+
+    def _too_large(self, size: int) -> str:
+        limit = self.settings.max_message_bytes
+        return f"message of {size} bytes is larger than the limit of {limit} bytes"
+
+    def receive_text(self, text: str) -> None:
+        """Validate one client message and queue it for the session."""
+        size = len(text) if len(text) * 4 <= self.settings.max_message_bytes else len(text.encode())
+        if size > self.settings.max_message_bytes:
+            self.error("too_large", self._too_large(size))
+            return
+        if not self.bucket.take():
+            now = time.monotonic()
+            if now - self._last_rate_warning > 1.0:
+                self._last_rate_warning = now
+                self.error(
+                    "rate_limited",
+                    f"too many commands: at most {self.settings.commands_per_second:g} "
+                    "per second; some were dropped",
+                )
+            return
+        try:
+            json.loads(text, parse_constant=_reject_constant)
+        except ValueError as problem:
+            self.error("bad_json", f"message is not valid JSON: {problem}")
+            return
+        try:
+            command = CLIENT_MESSAGE.validate_json(text)
+        except ValidationError as problem:
+            message, field = describe_validation_error(problem, strip_tag=True)
+            self.error("bad_message", message, field)
+            return
+        if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
+            raise VersionMismatch(command.version)
+        self.session.commands.append(command)
+        self.wake.set()
+
+    # ---- producing ----
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._counted_running:
+            self.scheduler.running += 1 if running else -1
+            self._counted_running = running
+
+    async def produce_loop(self) -> None:
+        session = self.session
+        last_frame = 0.0
+        while True:
+            interval = 1.0 / min(session.trainer.config.frame_rate, self.settings.max_frame_rate)
+            now = time.perf_counter()
+            want_frame = now - last_frame >= 0.9 * interval or not session.running
+            self._set_running(session.running)
+            outbox = await asyncio.to_thread(
+                session.run_slice, self.scheduler.budget(interval), want_frame
+            )
+            self._set_running(session.running)
+            for message in outbox.messages:
+                self.post(message)
+            if outbox.frame is not None:
+                self.frame = outbox.frame  # replaces an unsent older frame
+                self.ready.set()
+                last_frame = now
+            self.wake.clear()
+            if session.commands:
+                continue
+            if session.running:
+                pause = max(0.0, last_frame + interval - time.perf_counter())
+                await self._sleep_or_wake(pause)
+            else:
+                await self.wake.wait()
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    # ---- sending ----
+
+    async def send_loop(self) -> None:
+        while True:
+            await self.ready.wait()
+            self.ready.clear()
+            while self.messages:
+                await self.websocket.send_text(json.dumps(self.messages.popleft()))
+            frame, self.frame = self.frame, None
+            if frame is not None:
+                await self.websocket.send_bytes(frame)
+
+
+class VersionMismatch(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(f"protocol version {version} is not supported; this server speaks {PROTOCOL_VERSION}")
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed: numbers must be finite")
+
+
+@router.websocket("/ws")
+async def play(websocket: WebSocket) -> None:
+    settings: Settings = websocket.app.state.settings
+    scheduler: Scheduler = websocket.app.state.scheduler
+    if not origin_allowed(websocket, settings):
+        await websocket.close(code=1008, reason="origin not allowed")
+        return
+    await websocket.accept()
+    if scheduler.sessions >= settings.max_sessions:
+        busy = ErrorMessage(
+            code="server_busy",
+            message=f"the server is full ({settings.max_sessions} sessions); try again later",
+        )
+        await websocket.send_text(busy.model_dump_json())
+        await websocket.close(code=1013, reason="server busy")
+        return
+    scheduler.sessions += 1
+    try:
+        await Connection(websocket, settings, scheduler).run()
+    except* VersionMismatch as group:
+        await _close_politely(websocket, "version", str(group.exceptions[0]), 1008)
+    except* ConnectionAbortedError as group:
+        await _close_politely(websocket, "bad_message", str(group.exceptions[0]), 1008)
+    except* (WebSocketDisconnect, RuntimeError, OSError):
+        pass  # the peer vanished mid-send; the session is simply dropped
+    finally:
+        scheduler.sessions -= 1
+
+
+async def _close_politely(websocket: WebSocket, code: str, message: str, close_code: int) -> None:
+    try:
+        await websocket.send_text(ErrorMessage(code=code, message=message).model_dump_json())  # type: ignore[arg-type]
+        await websocket.close(code=close_code, reason=code)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass

@@ -1,0 +1,224 @@
+"""The live training server over real websockets: a real uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import numpy as np
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from wsclient import Client
+
+SPIRAL = {
+    "dataset": "spiral",
+    "layers": [{"units": 8, "activation": "tanh"}, {"units": 8, "activation": "tanh"}],
+    "optimizer": "adam",
+    "learning_rate": 0.01,
+    "speed": 0,
+}
+
+
+def test_healthz_catalog_and_page(server) -> None:
+    assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
+    catalog = httpx.get(f"{server.url}/api/catalog").json()
+    assert "spiral" in [d["name"] for d in catalog["datasets"]]
+    assert "prelu" in catalog["activations"]
+    assert catalog["limits"]["layers"] == 8 and catalog["limits"]["units"] == 16
+    page = httpx.get(server.url)
+    assert page.status_code == 200 and "MLP Playground" in page.text
+
+
+def test_hello_data_and_first_frame(server) -> None:
+    client = Client(server.ws_url)
+    assert client.hello["version"] == 1 and client.hello["config"]["dataset"] == "circle"
+    data = client.wait_for("data")
+    assert len(data["train"]) + len(data["test"]) == 500
+    header, arrays = client.next_frame()
+    assert header["epoch"] == 0 and header["sizes"] == [2, 4, 2, 1]
+    assert arrays["output"].shape == (1, 100, 100)
+    assert arrays["neurons/1"].shape == (4, 20, 20)
+    assert arrays["weights/2"].shape == (2, 1) and arrays["biases/2"].shape == (1,)
+    client.close()
+
+
+def test_play_pause_step_reset(server) -> None:
+    client = Client(server.ws_url)
+    client.configure(**SPIRAL)
+    first, _ = client.next_frame()
+    client.send({"type": "play"})
+    client.wait_for("status", reason="play")
+    later, _ = client.next_frame(where=lambda h: h["epoch"] >= 100, timeout=20)
+    assert later["train_loss"] < first["train_loss"]
+    client.send({"type": "pause"})
+    paused = client.wait_for("status", reason="pause")["epoch"]
+    client.drain(0.3)
+    client.send({"type": "step", "epochs": 7})
+    done = client.wait_for("status", reason="step")
+    assert done["epoch"] == paused + 7
+    client.frames.clear()
+    client.drain(0.3)
+    assert all(h["epoch"] == paused + 7 for h, _ in client.frames)
+    client.send({"type": "reset"})
+    assert client.wait_for("status", reason="reset")["epoch"] == 0
+    header, _ = client.next_frame(where=lambda h: not h["running"])
+    assert header["epoch"] == 0
+    client.close()
+
+
+def test_live_edits_keep_training(server) -> None:
+    client = Client(server.ws_url)
+    client.configure(**{**SPIRAL, "speed": 200})
+    client.send({"type": "play"})
+    before, weights_before = client.next_frame(where=lambda h: h["epoch"] >= 20)
+    layers = SPIRAL["layers"] + [{"units": 5, "activation": "relu"}]
+    client.configure(layers=layers)
+    header, arrays = client.next_frame(where=lambda h: len(h["sizes"]) == 5)
+    assert header["sizes"] == [2, 8, 8, 5, 1] and header["activations"][-1] == "relu"
+    assert header["epoch"] >= before["epoch"]
+    client.configure(layers=[{**layers[0], "activation": "sigmoid"}, *layers[1:]], learning_rate=0.03)
+    header, _ = client.next_frame(where=lambda h: h["activations"][0] == "sigmoid")
+    assert header["epoch"] >= before["epoch"]
+    later, _ = client.next_frame(where=lambda h: h["epoch"] >= header["epoch"] + 10)
+    assert later["running"]
+    client.close()
+
+
+def test_edit_keeps_untouched_weights(server) -> None:
+    client = Client(server.ws_url)
+    client.configure(**SPIRAL)
+    _, before = client.next_frame()
+    client.configure(layers=[SPIRAL["layers"][0], {"units": 10, "activation": "tanh"}])
+    header, after = client.next_frame(where=lambda h: h["sizes"][2] == 10)
+    np.testing.assert_array_equal(after["weights/0"], before["weights/0"])
+    np.testing.assert_array_equal(after["weights/1"][:, :8], before["weights/1"])
+    client.close()
+
+
+def test_set_weight_and_bias(server) -> None:
+    client = Client(server.ws_url)
+    client.next_frame()
+    client.send({"type": "set_weight", "layer": 0, "source": 1, "target": 2, "value": 1.25})
+    client.send({"type": "set_bias", "layer": 2, "neuron": 0, "value": -0.5})
+    client.frames.clear()
+    client.drain(0.5)
+    _, arrays = client.frames[-1]
+    assert arrays["weights/0"][1, 2] == pytest.approx(1.25)
+    assert arrays["biases/2"][0] == pytest.approx(-0.5)
+    client.send({"type": "set_weight", "layer": 0, "source": 5, "target": 0, "value": 1})
+    assert "source 5" in client.wait_for("error")["message"]
+    client.close()
+
+
+def test_custom_points_and_csv(server) -> None:
+    client = Client(server.ws_url)
+    client.send({"type": "clear_points"})
+    assert client.wait_for("data", dataset="custom")["train"] == []
+    client.send({"type": "add_points", "points": [[1, 1, 1], [-1, -1, 0], [2, -3, 1]]})
+    data = client.wait_for("data", dataset="custom")
+    assert len(data["train"]) + len(data["test"]) == 3
+    client.send({"type": "remove_points", "x1": 1, "x2": 1, "radius": 0.5})
+    data = client.wait_for("data", dataset="custom")
+    assert len(data["train"]) + len(data["test"]) == 2
+    client.send({"type": "load_csv", "text": "x1,x2,label\n1,2,1\nabc,1,0\n3,4,7\n"})
+    error = client.wait_for("error")
+    assert error["code"] == "bad_data" and "row 3" in error["message"]
+    client.close()
+
+
+BAD_INPUTS = [
+    ("{not json", "bad_json", "not valid JSON"),
+    ('{"type": "configure", "config": {"learning_rate": NaN}}', "bad_json", "NaN"),
+    ('{"type": "step", "epochs": 1e999}', "bad_message", "finite"),
+    ('{"type": "launch"}', "bad_message", "does not match"),
+    ('{"type": "configure", "config": {"learning_rate": "fast"}}', "bad_message", "learning_rate"),
+    ('{"type": "configure", "config": {"learning_rate": 50}}', "bad_message", "less than or equal to 10"),
+    ('{"type": "configure", "config": {"layers": [{"units": 99}]}}', "bad_message", "units"),
+    ('{"type": "configure", "config": {"lr": 1}}', "bad_message", "lr"),
+    ('{"type": "play", "extra": 1}', "bad_message", "extra"),
+    ('[1, 2, 3]', "bad_message", ""),
+    ('{"type": "configure", "config": {"dataset": "spiral", "task": "regression"}}', "bad_message", "binary"),
+]
+
+
+@pytest.mark.parametrize("raw, code, text", BAD_INPUTS)
+def test_bad_input_gets_error_and_connection_survives(server, raw: str, code: str, text: str) -> None:
+    client = Client(server.ws_url)
+    client.send(raw)
+    error = client.wait_for("error")
+    assert error["code"] == code and text in error["message"]
+    client.send({"type": "step", "epochs": 2})
+    assert client.wait_for("status", reason="step")["epoch"] == 2
+    client.close()
+
+
+def test_oversized_and_flood_leave_others_alone(server) -> None:
+    other = Client(server.ws_url)
+    other.send({"type": "play"})
+    other.wait_for("status", reason="play")
+    client = Client(server.ws_url)
+    client.send(json.dumps({"type": "load_csv", "text": "1,1,1\n" * 120_000}))
+    assert client.wait_for("error")["code"] == "too_large"
+    for _ in range(400):
+        client.send({"type": "pause"})
+    assert client.wait_for("error", code="rate_limited")["message"].startswith("too many commands")
+    time.sleep(1.0)
+    client.send({"type": "step", "epochs": 1})
+    assert client.wait_for("status", reason="step")["epoch"] == 1
+    epoch = other.next_frame()[0]["epoch"]
+    assert other.next_frame(where=lambda h: h["epoch"] > epoch)[0]["running"]
+    client.close()
+    other.close()
+
+
+def test_wrong_version_is_closed_with_policy_code(server) -> None:
+    client = Client(server.ws_url)
+    client.send({"type": "hello", "version": 99})
+    assert client.wait_for("error")["code"] == "version"
+    with pytest.raises(ConnectionClosed) as closed:
+        client.drain(5)
+        client.receive(timeout=5)
+    assert closed.value.rcvd.code == 1008
+
+
+def test_foreign_origin_is_refused(server) -> None:
+    with pytest.raises(Exception), connect(server.ws_url, origin="http://evil.example") as ws:
+        ws.recv(timeout=5)
+    ok = Client(server.ws_url, origin=server.url)
+    ok.close()
+
+
+def test_divergence_pauses_and_keeps_finite_weights(server) -> None:
+    client = Client(server.ws_url)
+    client.configure(
+        dataset="plane",
+        layers=[{"units": 16, "activation": "relu"}] * 4,
+        optimizer="sgd",
+        learning_rate=10,
+        batch_size=1,
+        speed=0,
+    )
+    client.send({"type": "play"})
+    error = client.wait_for("error", code="diverged", timeout=20)
+    assert "smaller learning rate" in error["message"]
+    assert client.wait_for("status", reason="diverged")["running"] is False
+    header, arrays = client.next_frame(where=lambda h: not h["running"])
+    assert all(np.all(np.isfinite(a)) for name, a in arrays.items() if name.startswith("weights"))
+    client.configure(learning_rate=0.001)
+    client.send({"type": "step", "epochs": 1})
+    client.wait_for("status", reason="step")
+    client.close()
+
+
+def test_twenty_concurrent_clients_all_get_frames(server) -> None:
+    clients = [Client(server.ws_url) for _ in range(20)]
+    for client in clients:
+        client.send({"type": "play"})
+    for client in clients:
+        epoch = client.next_frame(where=lambda h: h["running"])[0]["epoch"]
+        assert client.next_frame(where=lambda h: h["epoch"] > epoch, timeout=20)[0]["running"]
+    for client in clients:
+        client.close()

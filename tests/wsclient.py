@@ -1,0 +1,81 @@
+"""A small synchronous websocket client for the server tests (speaks docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+import contextlib
+import time
+from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
+
+from app.protocol import decode_frame
+
+
+class Client:
+    """Sends commands, collects text messages and decoded frames."""
+
+    def __init__(self, ws_url: str, **kwargs: Any) -> None:
+        self._stack = contextlib.ExitStack()
+        self.ws: ClientConnection = self._stack.enter_context(
+            connect(ws_url, max_size=2**24, compression=None, **kwargs)
+        )
+        self.messages: list[dict[str, Any]] = []
+        self.frames: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.hello = self.wait_for("hello")
+
+    def send(self, message: dict[str, Any] | str) -> None:
+        self.ws.send(message if isinstance(message, str) else json.dumps(message))
+
+    def receive(self, timeout: float = 5.0) -> None:
+        """Read one message into messages or frames."""
+        raw = self.ws.recv(timeout=timeout)
+        if isinstance(raw, bytes):
+            self.frames.append(decode_frame(raw))
+        else:
+            self.messages.append(json.loads(raw))
+
+    def wait_for(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
+        """The next text message of `type` kind (and matching fields), skipping others."""
+        deadline = time.monotonic() + timeout
+        seen = len(self.messages)
+        while True:
+            for message in self.messages[seen:]:
+                if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
+                    self.messages.remove(message)
+                    return message
+            seen = len(self.messages)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {kind!r} message {match} within {timeout} s: {self.messages[-5:]}")
+            self.receive(timeout=left)
+
+    def next_frame(self, timeout: float = 10.0, where: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The next frame received from now on (optionally the first satisfying `where`)."""
+        deadline = time.monotonic() + timeout
+        self.frames.clear()
+        while True:
+            while self.frames:
+                frame = self.frames.pop(0)
+                if where is None or where(frame[0]):
+                    return frame
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no frame within {timeout} s")
+            self.receive(timeout=left)
+
+    def drain(self, seconds: float) -> None:
+        """Keep reading for `seconds`."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self.receive(timeout=left)
+            except TimeoutError:
+                return
+
+    def configure(self, **config: Any) -> dict[str, Any]:
+        self.send({"type": "configure", "config": config})
+        return self.wait_for("config")
+
+    def close(self) -> None:
+        self._stack.close()
