@@ -28,7 +28,7 @@ class Settings(BaseModel):
     # streaming
     max_frame_rate: Annotated[float, Field(gt=0, le=120)] = 30.0
     slice_seconds: Annotated[float, Field(gt=0, le=1)] = 0.025  # CPU a session may use per slice
-    max_step_epochs: Annotated[int, Field(ge=1)] = 1000
+    frame_window: Annotated[int, Field(ge=1, le=64)] = 2  # unacked frames in flight
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -140,6 +140,13 @@ class Hello(Strict):
     version: int
 
 
+class Ack(Strict):
+    """The client has received frame `seq`; once a client acks, at most 2 frames are in flight."""
+
+    type: Literal["ack"]
+    seq: Annotated[int, Field(ge=0)]
+
+
 class Play(Strict):
     type: Literal["play"]
 
@@ -224,7 +231,7 @@ class LoadCsv(Strict):
 
 
 ClientMessage = Annotated[
-    Hello | Configure | Play | Pause | Step | Reset | Regenerate
+    Hello | Ack | Configure | Play | Pause | Step | Reset | Regenerate
     | SetWeight | SetBias | AddPoints | RemovePoints | ClearPoints | LoadCsv,
     Field(discriminator="type"),
 ]  # fmt: skip

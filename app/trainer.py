@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app import datasets
-from app.nn import MLP, make_optimizer
+from app.nn import MLP, fast, make_optimizer
 from app.protocol import Config, LayerSpec
 
 Array = NDArray[np.float64]
@@ -84,6 +84,8 @@ class Trainer:
         self._position = 0  # next batch start within _order
         self._rng = np.random.default_rng(config.seed)
         self._grid_cache: dict[tuple[int, tuple[str, ...]], Array] = {}
+        self.use_fast_path = True  # False: the readable loop (tests compare the two)
+        self._fast: fast.FastPath | None = None
         self.stats = self.evaluate()
 
     # ---- building ----
@@ -294,13 +296,29 @@ class Trainer:
             return 0
         backup = [p.copy() for p in self.net.parameters()]
         batch = min(self.config.batch_size, n)
-        done = 0
+        if self.use_fast_path and fast.fits(self.net):
+            done = self._train_fast(deadline, max_epochs, batch)
+        else:
+            done = self._train_readable(deadline, max_epochs, batch, backup)
+        self.stats = self.evaluate()
+        params = self.net.parameters()
+        if not all(np.all(np.isfinite(p)) for p in params) or self.stats.train_loss is None:
+            self._rollback(backup)
+            raise Diverged(f"weights became non-finite at epoch {self.epoch}")
+        return done
+
+    def _next_batch_order(self, n: int) -> None:
+        if self._position >= len(self._order):
+            self._order = self._rng.permutation(n)
+            self._position = 0
+
+    def _train_readable(self, deadline: float, max_epochs: float, batch: int, backup: list[Array]) -> int:
+        """The reference loop: one net.loss_and_grads and optimizer.step per mini-batch."""
+        n, done = len(self.data.y_train), 0
         x, y = self.data.f_train, self.data.y_train
         params = self.net.parameters()
         while done < max_epochs:
-            if self._position >= len(self._order):
-                self._order = self._rng.permutation(n)
-                self._position = 0
+            self._next_batch_order(n)
             index = self._order[self._position : self._position + batch]
             self._position += batch
             loss, grads = self.net.loss_and_grads(x[index], y[index])
@@ -313,10 +331,28 @@ class Trainer:
                 done += 1
             if time.perf_counter() >= deadline:
                 break
-        self.stats = self.evaluate()
-        if not all(np.all(np.isfinite(p)) for p in params) or self.stats.train_loss is None:
-            self._rollback(backup)
-            raise Diverged(f"weights became non-finite at epoch {self.epoch}")
+        return done
+
+    def _train_fast(self, deadline: float, max_epochs: float, batch: int) -> int:
+        """Same batches, same arithmetic (to ~1e-15 a step) through app.nn.fast; see there."""
+        key = fast.structure_key(self.net)
+        if self._fast is None or self._fast.key != key:
+            self._fast = fast.FastPath(self.net)
+        plan, n, done = self._fast, len(self.data.y_train), 0
+        x, t = plan.inputs(self.data.f_train), plan.targets(self.data.y_train)
+        plan.begin(self.net, self.optimizer)
+        try:
+            while done < max_epochs:
+                self._next_batch_order(n)
+                order = self._order
+                self._position = plan.run(x[order], t[order], self._position, batch, deadline)
+                if self._position >= n:
+                    self.epoch += 1
+                    done += 1
+                if time.perf_counter() >= deadline:
+                    break
+        finally:
+            plan.end(self.net)
         return done
 
     def _rollback(self, backup: list[Array]) -> None:

@@ -15,11 +15,12 @@ from app.protocol import decode_frame
 class Client:
     """Sends commands, collects text messages and decoded frames."""
 
-    def __init__(self, ws_url: str, **kwargs: Any) -> None:
+    def __init__(self, ws_url: str, ack: bool = True, **kwargs: Any) -> None:
         self._stack = contextlib.ExitStack()
         self.ws: ClientConnection = self._stack.enter_context(
             connect(ws_url, max_size=2**24, compression=None, **kwargs)
         )
+        self.ack = ack  # acknowledge each frame, as the page does (flow control)
         self.messages: list[dict[str, Any]] = []
         self.frames: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.hello = self.wait_for("hello")
@@ -31,7 +32,10 @@ class Client:
         """Read one message into messages or frames."""
         raw = self.ws.recv(timeout=timeout)
         if isinstance(raw, bytes):
-            self.frames.append(decode_frame(raw))
+            header, arrays = decode_frame(raw)
+            self.frames.append((header, arrays))
+            if self.ack:
+                self.send({"type": "ack", "seq": header["seq"]})
         else:
             self.messages.append(json.loads(raw))
 

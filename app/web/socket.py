@@ -19,7 +19,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.protocol import CLIENT_MESSAGE, PROTOCOL_VERSION, ErrorMessage, Hello
+from app.protocol import CLIENT_MESSAGE, PROTOCOL_VERSION, Ack, ErrorMessage, Hello
 from app.session import Session, describe_validation_error
 
 router = APIRouter()
@@ -74,10 +74,15 @@ class Connection:
         self.scheduler = scheduler
         self.session = Session(settings)
         self.messages: collections.deque[dict[str, Any]] = collections.deque()
-        self.frame: bytes | None = None
+        self.frame: bytes | None = None  # the newest unsent frame
+        self.frame_seq = 0
+        self.sent_seq = 0
+        self.acked_seq: int | None = None  # None until the client acks: no flow control
         self.ready = asyncio.Event()  # something to send
         self.wake = asyncio.Event()  # a command arrived
         self.bucket = TokenBucket(settings.commands_per_second, settings.command_burst)
+        rate = 4 * settings.max_frame_rate  # acks are cheap, but not free
+        self.ack_bucket = TokenBucket(rate, int(2 * rate))
         self._last_rate_warning = 0.0
         self._counted_running = False
 
@@ -130,16 +135,6 @@ class Connection:
         if size > self.settings.max_message_bytes:
             self.error("too_large", self._too_large(size))
             return
-        if not self.bucket.take():
-            now = time.monotonic()
-            if now - self._last_rate_warning > 1.0:
-                self._last_rate_warning = now
-                self.error(
-                    "rate_limited",
-                    f"too many commands: at most {self.settings.commands_per_second:g} "
-                    "per second; some were dropped",
-                )
-            return
         try:
             json.loads(text, parse_constant=_reject_constant)
         except ValueError as problem:
@@ -150,6 +145,21 @@ class Connection:
         except ValidationError as problem:
             message, field = describe_validation_error(problem, strip_tag=True)
             self.error("bad_message", message, field)
+            return
+        if isinstance(command, Ack):
+            if self.ack_bucket.take() and command.seq <= self.sent_seq:
+                self.acked_seq = max(self.acked_seq or 0, command.seq)
+                self.ready.set()
+            return
+        if not self.bucket.take():
+            now = time.monotonic()
+            if now - self._last_rate_warning > 1.0:
+                self._last_rate_warning = now
+                self.error(
+                    "rate_limited",
+                    f"too many commands: at most {self.settings.commands_per_second:g} "
+                    "per second; some were dropped",
+                )
             return
         if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
             raise VersionMismatch(command.version)
@@ -179,6 +189,7 @@ class Connection:
                 self.post(message)
             if outbox.frame is not None:
                 self.frame = outbox.frame  # replaces an unsent older frame
+                self.frame_seq = session.seq
                 self.ready.set()
                 last_frame = now
             self.wake.clear()
@@ -204,9 +215,16 @@ class Connection:
             self.ready.clear()
             while self.messages:
                 await self.websocket.send_text(json.dumps(self.messages.popleft()))
-            frame, self.frame = self.frame, None
-            if frame is not None:
+            if self.frame is not None and self._window_open():
+                frame, self.frame = self.frame, None
+                self.sent_seq = self.frame_seq
                 await self.websocket.send_bytes(frame)
+
+    def _window_open(self) -> bool:
+        """Flow control: a client that acks has at most `frame_window` frames unacked."""
+        if self.acked_seq is None:
+            return True
+        return self.sent_seq - self.acked_seq < self.settings.frame_window
 
 
 class VersionMismatch(Exception):

@@ -1,0 +1,109 @@
+"""The protocol: names agree with the registries, a schema snapshot, frames round-trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import get_args
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from app import datasets
+from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS
+from app.protocol import (
+    CLIENT_MESSAGE,
+    ActivationName,
+    Config,
+    Configure,
+    DatasetName,
+    FeatureName,
+    OptimizerName,
+    RegressionLoss,
+    Task,
+    decode_frame,
+    encode_frame,
+    quantize,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = ROOT / "tests" / "snapshots" / "client_messages.schema.json"
+
+
+def test_names_match_the_registries() -> None:
+    assert set(get_args(ActivationName)) == set(ACTIVATIONS)
+    assert set(get_args(OptimizerName)) == set(OPTIMIZERS)
+    assert set(get_args(DatasetName)) == set(datasets.DATASETS) | {"custom"}
+    assert set(get_args(FeatureName)) == set(datasets.FEATURES)
+    assert set(get_args(Task)) == set(TASKS) == set(datasets.TASKS)
+    assert set(get_args(RegressionLoss)) == set(TASKS["regression"].losses)
+
+
+def test_protocol_js_mirrors_the_names() -> None:
+    text = (ROOT / "static" / "js" / "protocol.js").read_text()
+    assert "PROTOCOL_VERSION = 1" in text
+    for message in ["configure", "play", "pause", "step", "reset", "regenerate", "set_weight",
+                    "set_bias", "add_points", "remove_points", "clear_points", "load_csv", "ack"]:  # fmt: skip
+        assert re.search(rf"['\"]{message}['\"]", text), message
+
+
+def test_client_message_schema_snapshot() -> None:
+    schema = json.dumps(CLIENT_MESSAGE.json_schema(), indent=1, sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(schema)
+    assert schema == SNAPSHOT.read_text(), "protocol changed: update docs/protocol.md, protocol.js, "
+    "then rerun with UPDATE_SNAPSHOTS=1"
+
+
+@pytest.mark.parametrize(
+    "raw, location, text",
+    [
+        ({"type": "configure", "config": {"noise": 0.9}}, "noise", "less than or equal to 0.5"),
+        ({"type": "configure", "config": {"features": []}}, "features", "at least 1"),
+        ({"type": "configure", "config": {"layers": [{"units": 4}] * 9}}, "layers", "at most 8"),
+        ({"type": "configure", "config": {"layers": [{"units": 4, "activation": "swish"}]}}, "activation", "'linear'"),
+        ({"type": "step", "epochs": 0}, "epochs", "greater than or equal to 1"),
+        ({"type": "add_points", "points": [[7, 0, 1]]}, "points", "less than or equal to 6"),
+        ({"type": "set_bias", "layer": 0, "neuron": 0, "value": 1e9}, "value", "less than or equal to 100"),
+    ],
+)  # fmt: skip
+def test_invalid_messages_name_field_and_range(raw: dict, location: str, text: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        CLIENT_MESSAGE.validate_python(raw)
+    assert location in str(error.value) and text in str(error.value)
+
+
+def test_configure_patch_validates_the_merged_config() -> None:
+    message = CLIENT_MESSAGE.validate_python({"type": "configure", "config": {"learning_rate": 0.1}})
+    assert isinstance(message, Configure)
+    assert message.patch(Config()).learning_rate == 0.1
+    repeated = CLIENT_MESSAGE.validate_python(
+        {"type": "configure", "config": {"features": ["x1", "x1"]}}
+    )
+    with pytest.raises(ValidationError, match="must not repeat"):
+        repeated.patch(Config())
+
+
+def test_frame_round_trip_and_layout() -> None:
+    rng = np.random.default_rng(0)
+    grid = rng.uniform(-2, 3, (3, 10, 10))
+    weights = rng.normal(size=(2, 4))
+    frame = encode_frame({"type": "frame", "seq": 7}, [("output", grid, True), ("weights/0", weights, False)])
+    assert frame[:4] == b"MLPF"
+    header_length = int.from_bytes(frame[8:12], "little")
+    assert header_length % 4 == 0
+    header, arrays = decode_frame(frame)
+    assert header["seq"] == 7
+    assert all(block["offset"] % 4 == 0 for block in header["blocks"])
+    span = grid.max(axis=(1, 2)) - grid.min(axis=(1, 2))
+    assert np.all(np.abs(arrays["output"] - grid) <= span[:, None, None] / 255 / 2 + 1e-12)
+    np.testing.assert_allclose(arrays["weights/0"], weights.astype(np.float32))
+    assert len(frame) < 12 + header_length + 300 + 32 + 8
+
+
+def test_quantize_constant_channel() -> None:
+    cells, lo, hi = quantize(np.full((1, 2, 2), 0.5))
+    assert lo == hi == [0.5] and cells.dtype == np.uint8
