@@ -222,3 +222,21 @@ def test_twenty_concurrent_clients_all_get_frames(server) -> None:
         assert client.next_frame(where=lambda h: h["epoch"] > epoch, timeout=20)[0]["running"]
     for client in clients:
         client.close()
+
+
+def test_multiclass_and_one_d_regression_frames(server) -> None:
+    client = Client(server.ws_url)
+    reply = client.configure(dataset="blobs", classes=4)
+    assert reply["config"]["task"] == "multiclass" and "data" in reply["rebuilt"]
+    header, arrays = client.next_frame(where=lambda h: h["task"] == "multiclass")
+    assert header["sizes"][-1] == 4 and arrays["output"].shape == (4, 100, 100)
+    np.testing.assert_allclose(arrays["output"].sum(axis=0), 1.0, atol=0.03)
+    assert header["train_accuracy"] is not None
+    reply = client.configure(task="regression")
+    assert reply["config"]["dataset"] == "plane"
+    client.configure(dataset="sine", features=["x1"], grid=50)
+    header, arrays = client.next_frame(where=lambda h: h["features"] == ["x1"])
+    assert header["task"] == "regression" and header["train_accuracy"] is None
+    assert arrays["output"].shape == (1, 50, 50) and arrays["curve"].shape == (2, 200)
+    assert client.wait_for("data", dataset="sine")["one_d"] is True
+    client.close()

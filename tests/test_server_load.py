@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
 import psutil
 import pytest
+from conftest import start_server
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from wsclient import Client
 
@@ -82,3 +86,34 @@ def test_a_client_that_never_reads_costs_no_memory(fresh_server) -> None:
     assert process.memory_info().rss - memory_start < 10 * 2**20
     other.close()
     silent.close()
+
+
+def test_beyond_max_sessions_a_clear_refusal() -> None:
+    server = start_server(PLAYGROUND_MAX_SESSIONS="2")
+    try:
+        first, second = Client(server.ws_url), Client(server.ws_url)
+        with connect(server.ws_url) as third:
+            refusal = json.loads(third.recv(timeout=5))
+            assert refusal["code"] == "server_busy" and "full" in refusal["message"]
+            with pytest.raises(ConnectionClosed) as closed:
+                third.recv(timeout=5)
+            assert closed.value.rcvd.code == 1013
+        second.close()
+        time.sleep(0.3)
+        Client(server.ws_url).close()  # a seat freed up
+        first.close()
+    finally:
+        server.stop()
+
+
+def test_two_workers_serve_independent_sessions() -> None:
+    server = start_server(PLAYGROUND_WORKERS="2")
+    try:
+        clients = [Client(server.ws_url) for _ in range(4)]
+        for client in clients:
+            client.send({"type": "step", "epochs": 2})
+        assert all(c.wait_for("status", reason="step")["epoch"] == 2 for c in clients)
+        for client in clients:
+            client.close()
+    finally:
+        server.stop()

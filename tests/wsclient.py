@@ -42,7 +42,7 @@ class Client:
     def wait_for(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
         """The next text message of `type` kind (and matching fields), skipping others."""
         deadline = time.monotonic() + timeout
-        seen = len(self.messages)
+        seen = 0  # messages already read while waiting for something else count too
         while True:
             for message in self.messages[seen:]:
                 if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):

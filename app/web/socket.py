@@ -85,6 +85,7 @@ class Connection:
         self.ack_bucket = TokenBucket(rate, int(2 * rate))
         self._last_rate_warning = 0.0
         self._counted_running = False
+        self.closing = False
 
     def post(self, message: dict[str, Any]) -> None:
         if len(self.messages) >= MAX_PENDING_MESSAGES:
@@ -102,19 +103,26 @@ class Connection:
             async with asyncio.TaskGroup() as group:
                 sender = group.create_task(self.send_loop())
                 producer = group.create_task(self.produce_loop())
-                await self.read_loop()
-                sender.cancel()
+                close = await self.read_loop()
                 producer.cancel()
+                if close is None:
+                    sender.cancel()  # the peer is gone: nothing to flush
+                else:
+                    self.closing = True  # the sender flushes the queued messages, then ends
+                    self.ready.set()
+            if close is not None:
+                await self.websocket.close(code=close[0], reason=close[1])
         finally:
             self._set_running(False)
 
     # ---- reading ----
 
-    async def read_loop(self) -> None:
+    async def read_loop(self) -> tuple[int, str] | None:
+        """Read until the client leaves (None) or must be closed: (close code, reason)."""
         while True:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
-                return
+                return None
             text, data = event.get("text"), event.get("bytes")
             if text is None:
                 size = len(data or b"")
@@ -123,13 +131,15 @@ class Connection:
                 else:
                     self.error("bad_message", "binary messages are not accepted; send JSON text")
                 continue
-            self.receive_text(text)
+            close = self.receive_text(text)
+            if close is not None:
+                return close
 
     def _too_large(self, size: int) -> str:
         limit = self.settings.max_message_bytes
         return f"message of {size} bytes is larger than the limit of {limit} bytes"
 
-    def receive_text(self, text: str) -> None:
+    def receive_text(self, text: str) -> tuple[int, str] | None:
         """Validate one client message and queue it for the session."""
         size = len(text) if len(text) * 4 <= self.settings.max_message_bytes else len(text.encode())
         if size > self.settings.max_message_bytes:
@@ -162,7 +172,12 @@ class Connection:
                 )
             return
         if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
-            raise VersionMismatch(command.version)
+            self.error(
+                "version",
+                f"protocol version {command.version} is not supported; "
+                f"this server speaks version {PROTOCOL_VERSION}",
+            )
+            return 1008, "protocol version"
         self.session.commands.append(command)
         self.wake.set()
 
@@ -215,6 +230,8 @@ class Connection:
             self.ready.clear()
             while self.messages:
                 await self.websocket.send_text(json.dumps(self.messages.popleft()))
+            if self.closing:
+                return
             if self.frame is not None and self._window_open():
                 frame, self.frame = self.frame, None
                 self.sent_seq = self.frame_seq
@@ -225,11 +242,6 @@ class Connection:
         if self.acked_seq is None:
             return True
         return self.sent_seq - self.acked_seq < self.settings.frame_window
-
-
-class VersionMismatch(Exception):
-    def __init__(self, version: int) -> None:
-        super().__init__(f"protocol version {version} is not supported; this server speaks {PROTOCOL_VERSION}")
 
 
 def _reject_constant(name: str) -> float:
@@ -255,19 +267,16 @@ async def play(websocket: WebSocket) -> None:
     scheduler.sessions += 1
     try:
         await Connection(websocket, settings, scheduler).run()
-    except* VersionMismatch as group:
-        await _close_politely(websocket, "version", str(group.exceptions[0]), 1008)
-    except* ConnectionAbortedError as group:
-        await _close_politely(websocket, "bad_message", str(group.exceptions[0]), 1008)
+    except* ConnectionAbortedError:
+        await _close_quietly(websocket, 1008, "client not reading")
     except* (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the peer vanished mid-send; the session is simply dropped
     finally:
         scheduler.sessions -= 1
 
 
-async def _close_politely(websocket: WebSocket, code: str, message: str, close_code: int) -> None:
+async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
     try:
-        await websocket.send_text(ErrorMessage(code=code, message=message).model_dump_json())  # type: ignore[arg-type]
-        await websocket.close(code=close_code, reason=code)
+        await websocket.close(code=code, reason=reason)
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass
