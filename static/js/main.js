@@ -1,0 +1,470 @@
+// Wiring only: reads the catalog, builds the widgets, speaks to the server, keeps the URL in step.
+// The newest frame is kept and drawn once per animation frame; everything else is event-driven.
+
+import { PROTOCOL_VERSION, decodeFrame, matrixRow } from './protocol.js';
+import { createSocket } from './socket.js';
+import { readHash, writeHash } from './state.js';
+import { createControls, el } from './controls.js';
+import { createDatasetPicker } from './previews.js';
+import { createNetwork } from './network.js';
+import { createOutput } from './output.js';
+import { createLossChart, formatLoss } from './chart.js';
+import { readPalette } from './heatmap.js';
+import { createAnnouncer, createConnectionView, createEditor, createToasts } from './ui.js';
+
+const $ = (selector) => document.querySelector(selector);
+const catalog = JSON.parse($('#catalog').textContent);
+const fromUrl = readHash(location.hash, catalog);
+
+const state = {
+  config: fromUrl.config,
+  hide: fromUrl.hide,
+  present: fromUrl.present,
+  data: null,
+  frame: null, // newest decoded frame, drawn on the next animation frame
+  fresh: false,
+  running: false,
+  wantRunning: false, // the user's intent, restored after a reconnect
+  connected: false,
+  epoch: 0,
+  epoch0: null, // weights of the newest epoch-0 frame (debug handle / tests)
+  draw: false,
+  eraser: false,
+  drawLabel: 1,
+  csvPending: false,
+  drawMs: 0,
+  customRows: null, // the custom dataset, re-sent after a reconnect
+};
+
+// ---- widgets ----
+let palette = readPalette();
+const toasts = createToasts($('#toasts'));
+const announce = createAnnouncer($('#announcer'));
+const editor = createEditor($('#editor'));
+const controls = createControls({
+  catalog, topbar: $('#topbar-controls'), sliders: $('#data-sliders'), advanced: $('#advanced-controls'),
+  lossField: $('#loss-field'), onChange: change,
+});
+const picker = createDatasetPicker($('#datasets'), catalog, (name) => {
+  if (name === 'custom') setDraw(true);
+  change({ dataset: name });
+});
+const network = createNetwork($('#net'), {
+  catalog,
+  palette: () => palette,
+  onChange: change,
+  onSetWeight: (layer, source, target, value) => send({ type: 'set_weight', layer, source, target, value }),
+  onSetBias: (layer, neuron, value) => send({ type: 'set_bias', layer, neuron, value }),
+  hovercard: { root: $('#hovercard'), canvas: $('#hovercard-map'), text: $('#hovercard-text') },
+  tooltip: $('#tooltip'),
+  editor: editor.open,
+});
+const output = createOutput({
+  grid: $('#decision-grid'), overlay: $('#decision-overlay'), plot: $('#plot'),
+  mapBox: $('#map-box'), plotBox: $('#plot-box'), classMaps: $('#class-maps'), legend: $('#legend'),
+  discretize: $('#discretize').closest('label'),
+  onMapClick: mapClick,
+  onMapHover: (text, event) => {
+    const tip = $('#tooltip');
+    if (!text) { tip.hidden = true; return; }
+    tip.textContent = state.draw || state.eraser ? `${text} · ${state.eraser || event.shiftKey ? 'click to remove' : 'click to add'}` : text;
+    tip.hidden = false;
+    tip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 8)}px`;
+    tip.style.top = `${event.clientY + 16}px`;
+  },
+});
+output.setPalette(palette);
+const chart = createLossChart($('#chart'), $('#chart-tip'), () => palette);
+const connection = createConnectionView(
+  { pill: $('#connection'), banner: $('#banner'), bannerText: $('#banner-text'), retry: $('#banner-retry') },
+  () => socket.retryNow(),
+);
+
+// ---- talking to the server ----
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const socket = createSocket(wsUrl, {
+  onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION }); },
+  onMessage: receive,
+  onFrame: receiveFrame,
+  onDown: (retryInMs) => {
+    const was = state.connected;
+    state.connected = false;
+    state.running = false;
+    updatePlay();
+    connection.set('offline', retryInMs);
+    if (was) announce('Disconnected from the training server');
+  },
+});
+
+function send(message) {
+  if (!socket.send(message) && message.type !== 'configure') {
+    toasts.show('Not connected to the training server: this will apply once it is back.', 'info');
+  }
+}
+
+/** A setting changed in the page: apply it here at once, tell the server, update the link. */
+function change(patch) {
+  if (patch.task && patch.task !== state.config.task) {
+    const first = catalog.datasets.find((d) => d.task === patch.task);
+    if (first) state.config.dataset = first.name;
+  }
+  Object.assign(state.config, patch);
+  render();
+  writeUrl();
+  socket.send({ type: 'configure', config: patch });
+}
+
+/** After hello: the whole setup from the page (URL or the session before a reconnect). */
+function restore() {
+  socket.send({ type: 'configure', config: state.config });
+  if (state.config.dataset === 'custom' && state.customRows?.length) {
+    socket.send({ type: 'clear_points' });
+    socket.send({ type: 'add_points', points: state.customRows });
+  }
+  socket.send({ type: 'reset' });
+  if (state.wantRunning) socket.send({ type: 'play' });
+}
+
+function receive(message) {
+  switch (message.type) {
+    case 'hello':
+      if (message.version !== PROTOCOL_VERSION) toasts.show(`The server speaks protocol ${message.version}; this page speaks ${PROTOCOL_VERSION}. Reload the page.`);
+      state.connected = true;
+      connection.set('online');
+      restore();
+      break;
+    case 'config':
+      state.config = message.config;
+      render();
+      writeUrl();
+      if (message.message) announce(message.message);
+      break;
+    case 'data':
+      receiveData(message);
+      break;
+    case 'status':
+      state.running = message.running;
+      state.epoch = message.epoch;
+      if (message.reason === 'diverged') {
+        state.wantRunning = false;
+        toasts.show(message.message || 'Training diverged (the loss became infinite): weights rolled back. Try a smaller learning rate.');
+      }
+      if (message.reason === 'step' || message.reason === 'pause') state.wantRunning = message.running;
+      updatePlay();
+      showEpoch(message.epoch);
+      break;
+    case 'error':
+      if (message.code === 'bad_data' && state.csvPending) {
+        state.csvPending = false;
+        const box = $('#csv-error');
+        box.textContent = message.message;
+        box.hidden = false;
+      } else {
+        toasts.show(message.message || `Server error (${message.code})`);
+      }
+      if (message.code === 'diverged') state.wantRunning = false;
+      break;
+    default:
+      break;
+  }
+}
+
+function receiveData(message) {
+  state.data = message;
+  if (state.csvPending) {
+    state.csvPending = false;
+    $('#csv-error').hidden = true;
+    toasts.show(`Loaded ${message.train.length + message.test.length} points from the CSV file.`, 'info');
+  }
+  if (message.dataset === 'custom') state.customRows = [...message.train, ...message.test];
+  output.setData(message);
+  const total = message.train.length + message.test.length;
+  $('#data-count').textContent = `${total} points: ${message.train.length} training, ${message.test.length} test`;
+  $('#data-count').dataset.count = String(total);
+  render();
+}
+
+function receiveFrame(buffer) {
+  let frame;
+  try {
+    frame = decodeFrame(buffer);
+  } catch (error) {
+    toasts.show(`Could not read a frame from the server: ${error.message}`);
+    return;
+  }
+  const { header } = frame;
+  socket.send({ type: 'ack', seq: header.seq }); // flow control: the server keeps ≤ 2 frames in flight
+  state.frame = frame;
+  state.fresh = true;
+  state.running = header.running;
+  state.epoch = header.epoch;
+  chart.add(header.epoch, header.train_loss, header.test_loss);
+  if (header.epoch === 0) state.epoch0 = weightsOf(frame);
+}
+
+function weightsOf(frame) {
+  const out = {};
+  for (const [name, block] of frame.arrays) {
+    if (!name.startsWith('weights/') && !name.startsWith('biases/')) continue;
+    out[name] = block.shape.length === 2
+      ? Array.from({ length: block.shape[0] }, (_, r) => matrixRow(block, r))
+      : Array.from(block.data);
+  }
+  return out;
+}
+
+// ---- drawing ----
+function outputsCount() {
+  const h = state.frame?.header;
+  if (h && h.task === state.config.task) return h.sizes[h.sizes.length - 1];
+  if (state.config.task !== 'multiclass') return 1;
+  if (state.data?.task === 'multiclass') return state.data.classes;
+  const dataset = catalog.datasets.find((d) => d.name === state.config.dataset);
+  return dataset?.classes ?? state.config.classes;
+}
+
+function tick() {
+  const started = performance.now();
+  if (state.fresh) {
+    state.fresh = false;
+    const { header } = state.frame;
+    network.setConfig(state.config, outputsCount());
+    output.drawFrame(state.frame);
+    network.drawFrame(state.frame);
+    showEpoch(header.epoch);
+    $('#train-loss').textContent = formatLoss(header.train_loss);
+    $('#test-loss').textContent = formatLoss(header.test_loss);
+    const pct = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+    $('#train-accuracy').textContent = pct(header.train_accuracy);
+    $('#test-accuracy').textContent = pct(header.test_accuracy);
+    updatePlay();
+  }
+  output.drawOverlay();
+  output.drawPlot();
+  network.drawLinks();
+  chart.draw();
+  state.drawMs = 0.9 * state.drawMs + 0.1 * (performance.now() - started); // smoothed cost of one draw
+  window.requestAnimationFrame(tick);
+}
+
+function showEpoch(epoch) {
+  const text = String(epoch).padStart(6, '0');
+  $('#epoch').textContent = text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  $('#epoch').dataset.epoch = String(epoch);
+}
+
+function updatePlay() {
+  const button = $('#play');
+  button.setAttribute('aria-pressed', String(state.running));
+  button.setAttribute('aria-label', state.running ? 'Pause (space)' : 'Play (space)');
+  document.body.classList.toggle('running', state.running);
+}
+
+/** Everything that follows the config: controls, tiles, diagram, draw tools, flags. */
+function render() {
+  const { config, data } = state;
+  controls.update(config, data);
+  picker.update(config, data, palette);
+  network.setConfig(config, outputsCount());
+  const layers = config.layers.length;
+  $('#layer-count').textContent = `${layers} hidden layer${layers === 1 ? '' : 's'}`;
+  $('#add-layer').disabled = layers >= catalog.limits.layers;
+  $('#remove-layer').disabled = layers === 0;
+  document.body.dataset.task = config.task;
+  for (const node of document.querySelectorAll('.accuracy')) node.hidden = config.task === 'regression';
+  renderDrawLabels();
+}
+
+let drawLabelKey = '';
+function renderDrawLabels() {
+  const root = $('#draw-label');
+  const k = state.config.task === 'binary' ? 2 : state.config.task === 'multiclass' ? outputsCount() : 0;
+  const key = `${state.config.task}:${k}:${state.present}`;
+  if (key === drawLabelKey) return;
+  drawLabelKey = key;
+  root.replaceChildren();
+  if (k === 0) {
+    const input = el('input', { type: 'number', id: 'draw-value', step: '0.1', min: '-1000000', max: '1000000', value: String(state.drawLabel) });
+    input.addEventListener('change', () => { if (input.value !== '') state.drawLabel = Number(input.value); });
+    root.setAttribute('role', 'group');
+    root.append(el('label', { for: 'draw-value', text: 'Value of new points' }), input);
+    return;
+  }
+  root.setAttribute('role', 'radiogroup');
+  if (state.drawLabel >= k || state.drawLabel < 0 || !Number.isInteger(state.drawLabel)) state.drawLabel = k - 1;
+  for (let j = 0; j < k; j += 1) {
+    const chip = el('button', { type: 'button', role: 'radio', className: 'class-chip', 'aria-checked': String(j === state.drawLabel), 'aria-label': `Class ${j}`, text: String(j) });
+    chip.style.setProperty('--chip', `rgb(${palette.classes[j].join(',')})`);
+    chip.addEventListener('click', () => {
+      state.drawLabel = j;
+      for (const other of root.children) other.setAttribute('aria-checked', String(other === chip));
+    });
+    root.append(chip);
+  }
+}
+
+function tickRender() { render(); output.invalidate(); }
+
+// ---- drawing your own data ----
+function setDraw(on) {
+  state.draw = on;
+  if (on) state.eraser = false;
+  $('#draw-toggle').setAttribute('aria-pressed', String(state.draw));
+  $('#eraser').setAttribute('aria-pressed', String(state.eraser));
+  document.body.classList.toggle('drawing', state.draw || state.eraser);
+}
+
+function mapClick(x1, x2, event) {
+  if (!state.draw && !state.eraser) {
+    toasts.show('Turn on “Draw on the map” (Data column) to add points by clicking.', 'info');
+    return;
+  }
+  if (state.eraser || event.shiftKey) {
+    const [lo, hi] = state.data?.domain ?? [-6, 6];
+    send({ type: 'remove_points', x1, x2, radius: Math.min(12, (hi - lo) / 30) });
+  } else {
+    send({ type: 'add_points', points: [[x1, x2, state.drawLabel]] });
+  }
+}
+
+$('#draw-toggle').addEventListener('click', () => setDraw(!state.draw));
+$('#eraser').addEventListener('click', () => {
+  state.eraser = !state.eraser;
+  if (state.eraser) state.draw = false;
+  setDraw(state.draw);
+});
+$('#clear-points').addEventListener('click', () => send({ type: 'clear_points' }));
+$('#csv-file').addEventListener('change', async (event) => {
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  if (file.size > catalog.limits.message_bytes - 1024) {
+    const box = $('#csv-error');
+    box.textContent = `That file is ${Math.round(file.size / 1024)} KiB; the limit is ${Math.floor(catalog.limits.message_bytes / 1024) - 1} KiB.`;
+    box.hidden = false;
+    return;
+  }
+  state.csvPending = true;
+  $('#csv-error').hidden = true;
+  send({ type: 'load_csv', text: await file.text() });
+});
+
+// ---- top bar and other buttons ----
+function togglePlay() {
+  state.wantRunning = !state.running;
+  send({ type: state.running ? 'pause' : 'play' });
+}
+function step() { state.wantRunning = false; send({ type: 'step', epochs: 1 }); }
+function reset() { chart.clear(); send({ type: 'reset' }); }
+
+$('#play').addEventListener('click', togglePlay);
+$('#step').addEventListener('click', step);
+$('#reset').addEventListener('click', reset);
+$('#regenerate').addEventListener('click', () => send({ type: 'regenerate' }));
+$('#add-layer').addEventListener('click', () => {
+  const last = state.config.layers[state.config.layers.length - 1];
+  change({ layers: [...state.config.layers, { units: last?.units ?? 4, activation: last?.activation ?? 'tanh', dropout: 0 }] });
+});
+$('#remove-layer').addEventListener('click', () => change({ layers: state.config.layers.slice(0, -1) }));
+$('#log-scale').addEventListener('click', (event) => {
+  const on = event.currentTarget.getAttribute('aria-pressed') !== 'true';
+  event.currentTarget.setAttribute('aria-pressed', String(on));
+  chart.setLog(on);
+});
+$('#show-test').addEventListener('change', (event) => output.setOptions({ showTest: event.target.checked }));
+$('#discretize').addEventListener('change', (event) => {
+  output.setOptions({ discrete: event.target.checked });
+  if (state.frame) state.fresh = true;
+});
+$('#copy-link').addEventListener('click', copyLink);
+$('#present').addEventListener('click', () => setPresent(!state.present));
+
+async function copyLink() {
+  writeUrl();
+  const link = location.href;
+  try {
+    await navigator.clipboard.writeText(link);
+    toasts.show('Link copied: it opens this exact setup (data, network and starting weights).', 'info');
+  } catch {
+    window.prompt('Copy this link:', link);
+  }
+}
+
+function writeUrl() {
+  const hash = writeHash(state.config, { hide: state.hide, present: state.present });
+  if (hash !== location.hash) history.replaceState(null, '', hash);
+}
+
+function setPresent(on) {
+  state.present = on;
+  document.body.classList.toggle('present', on);
+  document.documentElement.classList.toggle('present', on);
+  $('#present').setAttribute('aria-pressed', String(on));
+  palette = readPalette();
+  output.setPalette(palette);
+  drawLabelKey = '';
+  picker.update(state.config, state.data, palette, true);
+  network.layout();
+  chart.invalidate();
+  if (state.frame) state.fresh = true;
+  writeUrl();
+  announce(on ? 'Presentation mode on' : 'Presentation mode off');
+}
+
+function applyHide() {
+  const style = $('#hide-style') ?? document.head.appendChild(el('style', { id: 'hide-style' }));
+  style.textContent = state.hide.size
+    ? `${[...state.hide].map((key) => `[data-hide="${CSS.escape(key)}"]`).join(',')} { display: none !important; }`
+    : '';
+}
+
+// ---- keyboard ----
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (target.closest('input, select, textarea, [contenteditable=""], [contenteditable="true"]')) return;
+  if (event.key === 'Escape') { editor.close(); return; }
+  const onButton = target.closest('button, summary, [role="button"], [role="radio"], a');
+  if (event.key === ' ' && !onButton) { event.preventDefault(); togglePlay(); }
+  else if (event.key === 's' || event.key === 'S') step();
+  else if (event.key === 'r' || event.key === 'R') reset();
+  else if (event.key === 'p' || event.key === 'P') setPresent(!state.present);
+});
+
+window.addEventListener('hashchange', () => {
+  const next = readHash(location.hash, catalog);
+  state.config = next.config;
+  state.hide = next.hide;
+  applyHide();
+  if (next.present !== state.present) setPresent(next.present);
+  render();
+  if (state.connected) restore();
+});
+window.addEventListener('resize', () => { output.invalidate(); chart.invalidate(); });
+new ResizeObserver(() => { output.invalidate(); chart.invalidate(); }).observe($('#map-box'));
+
+// A handle for tests and for the curious in the console: read-only views of the page state.
+window.__playground = {
+  get config() { return structuredClone(state.config); },
+  get data() { return state.data; },
+  get header() { return state.frame?.header ?? null; },
+  get connected() { return state.connected; },
+  get running() { return state.running; },
+  get epoch0() { return state.epoch0; },
+  weights: () => (state.frame ? weightsOf(state.frame) : null),
+  chartPoints: () => chart.size,
+  get drawMs() { return state.drawMs; },
+};
+
+// ---- start ----
+applyHide();
+document.body.classList.toggle('present', state.present);
+document.documentElement.classList.toggle('present', state.present);
+$('#present').setAttribute('aria-pressed', String(state.present));
+palette = readPalette();
+output.setPalette(palette);
+tickRender();
+writeUrl();
+connection.set('connecting');
+window.requestAnimationFrame(tick);

@@ -1,0 +1,304 @@
+// The output column's pictures: the decision map (model output over the plane, data points and
+// axes on an overlay), the per-class probability maps, the colour legend, and for 1-D
+// regression the plot of y against x with the fitted `curve`.
+
+import { channel } from './protocol.js';
+import { createHeatmap, ramp, rampIndex } from './heatmap.js';
+import { el } from './controls.js';
+
+const TAU = Math.PI * 2;
+const WASH = 0.38; // how much lighter the map is than the points
+const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+/** About `count` round tick values over [lo, hi]. */
+export function niceTicks(lo, hi, count) {
+  const raw = (hi - lo) / count || 1;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(+v.toPrecision(10));
+  return out;
+}
+
+/** Size a canvas to its CSS box at device resolution; returns the CSS size. */
+function fit(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, width, height };
+}
+
+/**
+ * @param {{grid: HTMLCanvasElement, overlay: HTMLCanvasElement, plot: HTMLCanvasElement,
+ *   mapBox: HTMLElement, plotBox: HTMLElement, classMaps: HTMLElement, legend: HTMLElement,
+ *   onMapClick: (x1: number, x2: number, event: MouseEvent) => void,
+ *   onMapHover: (text: string|null, event: MouseEvent) => void}} parts
+ */
+export function createOutput(parts) {
+  const heatmap = createHeatmap(parts.grid);
+  let data = null;
+  let options = { showTest: false, discrete: false };
+  let palette = null;
+  let classHeatmaps = [];
+  let lastOutput = null; // {header, grids} for hover read-outs
+  let curve = null;
+  let overlayDirty = true;
+  let plotDirty = true;
+
+  /** The value scale of regression colours: symmetric around 0, as wide as the data. */
+  function valueDomain(fallback) {
+    const rows = data ? [...data.train, ...data.test] : [];
+    const m = rows.length ? Math.max(...rows.map((r) => Math.abs(r[2]))) : fallback;
+    return [-(m || 1), m || 1];
+  }
+
+  function diverging() {
+    return ramp([palette.neg, palette.mid, palette.pos]);
+  }
+
+  /** The map's colours, washed towards white so the full-colour points stand out on them. */
+  function washed(color) {
+    return color.map((v) => Math.round(v + (255 - v) * WASH));
+  }
+  function mapRamp() {
+    return ramp([washed(palette.neg), palette.mid, washed(palette.pos)]);
+  }
+
+  function setData(message) { data = message; overlayDirty = true; plotDirty = true; updateLegend(); }
+  function setOptions(next) { options = { ...options, ...next }; overlayDirty = true; plotDirty = true; }
+  function setPalette(next) { palette = next; overlayDirty = true; plotDirty = true; updateLegend(); }
+  function invalidate() { overlayDirty = true; plotDirty = true; }
+
+  /** Draw the newest frame's output block, per-class maps and curve. */
+  function drawFrame(frame) {
+    const { header, arrays } = frame;
+    const output = arrays.get('output');
+    const oneD = Boolean(data?.one_d) && header.task === 'regression';
+    parts.mapBox.hidden = oneD;
+    parts.plotBox.hidden = !oneD;
+    parts.legend.hidden = oneD;
+    parts.discretize.hidden = oneD;
+    curve = arrays.get('curve') ?? null;
+    if (oneD) plotDirty = true;
+    if (!output) return;
+    const k = output.shape[0];
+    const grids = Array.from({ length: k }, (_, j) => channel(output, j));
+    lastOutput = { task: header.task, grids, domain: header.domain };
+    if (header.task === 'multiclass') {
+      heatmap.drawClasses(grids, palette.classes.map(washed), palette.mid, options.discrete);
+      drawClassMaps(grids);
+    } else if (header.task === 'binary') {
+      heatmap.drawScalar(grids[0], mapRamp(), [0, 1], options.discrete ? 2 : 0);
+      parts.classMaps.hidden = true;
+    } else {
+      heatmap.drawScalar(grids[0], mapRamp(), valueDomain(Math.max(Math.abs(grids[0].lo), Math.abs(grids[0].hi))), options.discrete ? 10 : 0);
+      parts.classMaps.hidden = true;
+    }
+  }
+
+  function drawClassMaps(grids) {
+    parts.classMaps.hidden = false;
+    if (classHeatmaps.length !== grids.length) {
+      parts.classMaps.replaceChildren();
+      classHeatmaps = grids.map((_, j) => {
+        const canvas = el('canvas', { role: 'img', 'aria-label': `Probability of class ${j}` });
+        const figure = el('figure', { className: 'class-map' }, [canvas, el('figcaption', { text: `P(class ${j})` })]);
+        parts.classMaps.append(figure);
+        return { heatmap: createHeatmap(canvas), figure };
+      });
+    }
+    grids.forEach((grid, j) => {
+      const color = palette.classes[j % palette.classes.length];
+      classHeatmaps[j].figure.style.setProperty('--class-color', rgb(color));
+      classHeatmaps[j].heatmap.drawScalar(grid, ramp([palette.mid, color]), [0, 1], options.discrete ? 2 : 0);
+    });
+  }
+
+  /** Map geometry in CSS pixels: the square map sits right of and above the axis margins. */
+  function geometry() {
+    const { ctx, width, height } = fit(parts.overlay);
+    const axis = parseFloat(palette.css('--axis')) || 24;
+    return { ctx, width, height, axis, size: Math.min(width - axis, height - axis) };
+  }
+
+  function domainOf() { return data?.domain ?? lastOutput?.domain ?? [-6, 6]; }
+
+  function pointColor(label) {
+    if (data?.task === 'regression') {
+      const table = diverging();
+      const i = rampIndex(label, ...valueDomain(1)) * 3;
+      return `rgb(${table[i]},${table[i + 1]},${table[i + 2]})`;
+    }
+    return rgb(palette.classes[Math.max(0, Math.round(label)) % palette.classes.length]);
+  }
+
+  function drawOverlay() {
+    if (!overlayDirty || parts.mapBox.hidden) return;
+    overlayDirty = false;
+    const { ctx, width, height, axis, size } = geometry();
+    ctx.clearRect(0, 0, width, height);
+    const [lo, hi] = domainOf();
+    const px = (x1) => axis + ((x1 - lo) / (hi - lo)) * size;
+    const py = (x2) => ((hi - x2) / (hi - lo)) * size;
+    const font = parseFloat(palette.css('--axis-font')) || 11;
+    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.fillStyle = palette.css('--ink-soft');
+    ctx.strokeStyle = palette.css('--ink-soft');
+    ctx.lineWidth = 1;
+    for (const t of niceTicks(lo, hi, 4)) {
+      ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+      ctx.beginPath(); ctx.moveTo(px(t), size); ctx.lineTo(px(t), size + 4); ctx.stroke();
+      ctx.fillText(String(t), px(t), size + 5);
+      ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+      ctx.beginPath(); ctx.moveTo(axis - 4, py(t)); ctx.lineTo(axis, py(t)); ctx.stroke();
+      ctx.fillText(String(t), axis - 6, py(t));
+    }
+    if (!data) return;
+    const radius = parseFloat(palette.css('--point-radius')) || 3.5;
+    const sets = [[data.train, palette.css('--train-stroke')], ...(options.showTest ? [[data.test, palette.css('--test-stroke')]] : [])];
+    ctx.save();
+    ctx.beginPath(); ctx.rect(axis, 0, size, size); ctx.clip();
+    for (const [rows, stroke] of sets) {
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = Math.max(1, radius / 3);
+      for (const [x1, x2, label] of rows) {
+        ctx.fillStyle = pointColor(label);
+        ctx.beginPath();
+        ctx.arc(px(x1), py(x2), radius, 0, TAU);
+        ctx.fill();
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  function drawPlot() {
+    if (!plotDirty || parts.plotBox.hidden) return;
+    plotDirty = false;
+    const { ctx, width, height } = fit(parts.plot);
+    ctx.clearRect(0, 0, width, height);
+    const font = parseFloat(palette.css('--axis-font')) || 11;
+    const left = font * 4;
+    const bottom = font * 2.9;
+    const [lo, hi] = domainOf();
+    const rows = data ? [...data.train, ...(options.showTest ? data.test : [])] : [];
+    const xs = curve ? Array.from(curve.data.subarray(0, curve.shape[1])) : [];
+    const ys = curve ? Array.from(curve.data.subarray(curve.shape[1])) : [];
+    const values = [...rows.map((r) => r[2]), ...ys.filter(Number.isFinite)];
+    let ylo = values.length ? Math.min(...values) : -1;
+    let yhi = values.length ? Math.max(...values) : 1;
+    const pad = (yhi - ylo) * 0.08 || 1;
+    ylo -= pad; yhi += pad;
+    const plotW = width - left - 8;
+    const plotH = height - bottom - 8;
+    const px = (x) => left + ((x - lo) / (hi - lo)) * plotW;
+    const py = (y) => 8 + ((yhi - y) / (yhi - ylo)) * plotH;
+    ctx.fillStyle = palette.css('--surface');
+    ctx.fillRect(left, 8, plotW, plotH);
+    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.fillStyle = palette.css('--ink-soft');
+    ctx.strokeStyle = palette.css('--grid-line');
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    for (const t of niceTicks(ylo, yhi, 4)) {
+      ctx.beginPath(); ctx.moveTo(left, py(t)); ctx.lineTo(left + plotW, py(t)); ctx.stroke();
+      ctx.fillText(String(t), left - 5, py(t));
+    }
+    ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+    for (const t of niceTicks(lo, hi, 4)) {
+      ctx.beginPath(); ctx.moveTo(px(t), 8); ctx.lineTo(px(t), 8 + plotH); ctx.stroke();
+      ctx.fillText(String(t), px(t), 8 + plotH + 4);
+    }
+    ctx.fillText('x₁', left + plotW / 2, 8 + plotH + font * 1.5 + 4);
+    ctx.save();
+    ctx.translate(font * 0.9, 8 + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText('y', 0, 0);
+    ctx.restore();
+    const radius = parseFloat(palette.css('--point-radius')) || 3.5;
+    for (const [rowsOf, test] of [[data?.train ?? [], false], [options.showTest ? data?.test ?? [] : [], true]]) {
+      ctx.fillStyle = rgb(palette.classes[1]);
+      ctx.strokeStyle = rgb(palette.classes[1]);
+      ctx.globalAlpha = test ? 1 : 0.55;
+      ctx.lineWidth = 1.5;
+      for (const [x1, , y] of rowsOf) {
+        ctx.beginPath();
+        ctx.arc(px(x1), py(y), radius, 0, TAU);
+        if (test) ctx.stroke(); else ctx.fill();
+      }
+    }
+    ctx.globalAlpha = 1;
+    if (xs.length) {
+      ctx.strokeStyle = rgb(palette.classes[0]);
+      ctx.lineWidth = parseFloat(palette.css('--curve-line')) || 3;
+      ctx.lineJoin = 'round';
+      ctx.beginPath();
+      xs.forEach((x, i) => (i ? ctx.lineTo(px(x), py(ys[i])) : ctx.moveTo(px(x), py(ys[i]))));
+      ctx.stroke();
+    }
+  }
+
+  function updateLegend() {
+    if (!palette) return;
+    const task = data?.task ?? 'binary';
+    const items = [];
+    if (task === 'regression') {
+      const [a, b] = valueDomain(1);
+      items.push(el('span', { text: a.toPrecision(2) }), el('span', { className: 'ramp' }), el('span', { text: `+${b.toPrecision(2)}` }));
+      parts.legend.style.setProperty('--ramp', `linear-gradient(90deg, ${rgb(palette.neg)}, ${rgb(palette.mid)}, ${rgb(palette.pos)})`);
+    } else {
+      const k = task === 'binary' ? 2 : data.classes;
+      for (let j = 0; j < k; j += 1) {
+        const swatch = el('span', { className: 'swatch' });
+        swatch.style.background = rgb(palette.classes[j % palette.classes.length]);
+        items.push(el('span', { className: 'legend-item' }, [swatch, el('span', { text: `class ${j}` })]));
+      }
+    }
+    parts.legend.replaceChildren(...items);
+  }
+
+  /** The output at a point of the map, as text: for the hover read-out. */
+  function valueAt(x1, x2) {
+    if (!lastOutput) return null;
+    const [lo, hi] = lastOutput.domain;
+    const size = lastOutput.grids[0].size;
+    const c = Math.min(size - 1, Math.max(0, Math.floor(((x1 - lo) / (hi - lo)) * size)));
+    const r = Math.min(size - 1, Math.max(0, Math.floor(((hi - x2) / (hi - lo)) * size)));
+    const values = lastOutput.grids.map((g) => g.lo + (g.cells[r * size + c] / 255) * (g.hi - g.lo));
+    const at = `x₁ ${x1.toFixed(2)}, x₂ ${x2.toFixed(2)}`;
+    if (lastOutput.task === 'binary') return `${at} → P(class 1) ${values[0].toFixed(2)}`;
+    if (lastOutput.task === 'regression') return `${at} → ŷ ${values[0].toFixed(3)}`;
+    const best = values.indexOf(Math.max(...values));
+    return `${at} → class ${best} (${Math.round(values[best] * 100)}%)`;
+  }
+
+  function toData(event) {
+    const rect = parts.overlay.getBoundingClientRect();
+    const axis = parseFloat(palette.css('--axis')) || 24;
+    const size = Math.min(rect.width - axis, rect.height - axis);
+    const [lo, hi] = domainOf();
+    const fx = (event.clientX - rect.left - axis) / size;
+    const fy = (event.clientY - rect.top) / size;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return null;
+    return [lo + fx * (hi - lo), hi - fy * (hi - lo)];
+  }
+
+  parts.overlay.addEventListener('click', (event) => {
+    const at = toData(event);
+    if (at) parts.onMapClick(at[0], at[1], event);
+  });
+  parts.overlay.addEventListener('pointermove', (event) => {
+    const at = toData(event);
+    parts.onMapHover(at ? valueAt(at[0], at[1]) : null, event);
+  });
+  parts.overlay.addEventListener('pointerleave', (event) => parts.onMapHover(null, event));
+
+  return { setData, setOptions, setPalette, drawFrame, drawOverlay, drawPlot, invalidate };
+}

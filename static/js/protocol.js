@@ -1,0 +1,105 @@
+// The websocket protocol as the page sees it: JSDoc typedefs mirroring app/protocol.py and the
+// decoder for binary frames (docs/protocol.md, "Server → client, binary frame").
+
+export const PROTOCOL_VERSION = 1;
+const MAGIC = 'MLPF';
+
+/** Every client → server message type (app/protocol.py ClientMessage). */
+export const CLIENT_MESSAGES = [
+  'hello', 'ack', 'configure', 'play', 'pause', 'step', 'reset', 'regenerate',
+  'set_weight', 'set_bias', 'add_points', 'remove_points', 'clear_points', 'load_csv',
+];
+
+/**
+ * @typedef {{units: number, activation: string, dropout: number}} LayerSpec
+ * @typedef {{
+ *   task: 'binary'|'multiclass'|'regression', dataset: string, n_points: number, noise: number,
+ *   train_share: number, classes: number, data_seed: number, features: string[],
+ *   layers: LayerSpec[], loss: string, init: string, seed: number, optimizer: string,
+ *   learning_rate: number, momentum: number, beta1: number, beta2: number, rho: number,
+ *   regularization: string, regularization_rate: number, batch_size: number, speed: number,
+ *   grid: number, neuron_grid: number, frame_rate: number
+ * }} Config
+ * @typedef {{type: 'hello', version: number}} ClientHello
+ * @typedef {{type: 'ack', seq: number}} Ack  sent for every frame received (flow control)
+ * @typedef {{type: 'configure', config: Partial<Config>}} Configure
+ * @typedef {{type: 'play'} | {type: 'pause'} | {type: 'clear_points'}} Bare
+ * @typedef {{type: 'step', epochs?: number}} Step
+ * @typedef {{type: 'reset', seed?: number} | {type: 'regenerate', seed?: number}} Reseed
+ * @typedef {{type: 'set_weight', layer: number, source: number, target: number, value: number}} SetWeight
+ * @typedef {{type: 'set_bias', layer: number, neuron: number, value: number}} SetBias
+ * @typedef {{type: 'add_points', points: [number, number, number][]}} AddPoints
+ * @typedef {{type: 'remove_points', x1: number, x2: number, radius?: number}} RemovePoints
+ * @typedef {{type: 'load_csv', text: string}} LoadCsv
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|AddPoints|RemovePoints|LoadCsv} ClientMessage
+ * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
+ * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
+ * @typedef {{
+ *   type: 'data', revision: number, task: string, dataset: string, classes: number,
+ *   one_d: boolean, domain: [number, number], train: number[][], test: number[][]
+ * }} DataMessage
+ * @typedef {{type: 'status', running: boolean, epoch: number, reason: string, message: string}} Status
+ * @typedef {{type: 'error', code: string, message: string, field: string|null}} ErrorMessage
+ * @typedef {{name: string, dtype: 'u8'|'f32', shape: number[], offset: number,
+ *   lo?: number[], hi?: number[]}} Block
+ * @typedef {{
+ *   type: 'frame', seq: number, epoch: number, running: boolean,
+ *   train_loss: number|null, test_loss: number|null,
+ *   train_accuracy: number|null, test_accuracy: number|null, epochs_per_second: number,
+ *   sizes: number[], activations: string[], dropout: number[], features: string[],
+ *   task: string, domain: [number, number], blocks: Block[]
+ * }} FrameHeader
+ * @typedef {{shape: number[], data: Uint8Array|Float32Array, lo: number[], hi: number[]}} Array1
+ * @typedef {{header: FrameHeader, arrays: Map<string, Array1>}} Frame
+ */
+
+/**
+ * Decode one binary frame: the header and each block as a typed-array view (no copies).
+ * @param {ArrayBuffer} buffer
+ * @returns {Frame}
+ */
+export function decodeFrame(buffer) {
+  const view = new DataView(buffer);
+  const magic = String.fromCharCode(...new Uint8Array(buffer, 0, 4));
+  if (magic !== MAGIC) throw new Error(`not a frame: magic ${JSON.stringify(magic)}`);
+  const version = view.getUint16(4, true);
+  if (version !== PROTOCOL_VERSION) {
+    throw new Error(`frame version ${version}, expected ${PROTOCOL_VERSION}`);
+  }
+  const length = view.getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 12, length)));
+  const arrays = new Map();
+  for (const block of header.blocks) {
+    const count = block.shape.reduce((a, b) => a * b, 1);
+    const data = block.dtype === 'u8'
+      ? new Uint8Array(buffer, block.offset, count)
+      : new Float32Array(buffer, block.offset, count); // offsets are multiples of 4
+    arrays.set(block.name, { shape: block.shape, data, lo: block.lo || [], hi: block.hi || [] });
+  }
+  return { header, arrays };
+}
+
+/**
+ * Channel `j` of a u8 grid as real values: lo + v / 255 * (hi - lo).
+ * @param {Array1} grid @param {number} j
+ * @returns {{cells: Uint8Array, lo: number, hi: number, size: number}}
+ */
+export function channel(grid, j) {
+  const size = grid.shape[grid.shape.length - 1];
+  const n = size * grid.shape[grid.shape.length - 2];
+  return {
+    cells: /** @type {Uint8Array} */ (grid.data.subarray(j * n, (j + 1) * n)),
+    lo: grid.lo[j] ?? 0,
+    hi: grid.hi[j] ?? 0,
+    size,
+  };
+}
+
+/**
+ * Row `row` of an f32 matrix block as a plain array.
+ * @param {Array1} block @param {number} row
+ */
+export function matrixRow(block, row) {
+  const cols = block.shape[1];
+  return Array.from(block.data.subarray(row * cols, (row + 1) * cols));
+}

@@ -1,0 +1,97 @@
+// Config <-> URL hash, so any setup is a shareable link:
+//   #task=binary&dataset=spiral&layers=8:relu,8:relu:0.1&features=x1,x2&seed=3&hide=optimizer&present=1
+// Every config field is written; reading starts from the catalog's defaults and keeps only
+// values the catalog allows, so a hand-edited or stale link never sends junk to the server.
+
+/** @typedef {import('./protocol.js').Config} Config */
+
+/** @param {Config['layers']} layers */
+function layersToText(layers) {
+  return layers.map((l) => [l.units, l.activation, ...(l.dropout ? [l.dropout] : [])].join(':')).join(',');
+}
+
+/** @param {string} text @param {any} catalog */
+function textToLayers(text, catalog) {
+  if (text === '') return [];
+  const units = catalog.ranges?.units ?? { min: 1, max: catalog.limits.units };
+  const layers = text.split(',').slice(0, catalog.limits.layers).map((part) => {
+    const [u, activation, dropout] = part.split(':');
+    return {
+      units: clampInt(Number(u), units.min, units.max),
+      activation: catalog.activations.includes(activation) ? activation : 'tanh',
+      dropout: clamp(Number(dropout) || 0, 0, catalog.ranges?.dropout?.max ?? 0.9),
+    };
+  });
+  return layers.some((l) => Number.isNaN(l.units)) ? null : layers;
+}
+
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+const clampInt = (v, lo, hi) => (Number.isFinite(v) ? clamp(Math.round(v), lo, hi) : NaN);
+
+/** The allowed names of a string field, from the catalog (undefined: any string). */
+function choicesOf(field, catalog, config) {
+  const names = (list) => list.map((item) => (typeof item === 'string' ? item : item.name));
+  switch (field) {
+    case 'task': return names(catalog.tasks);
+    case 'dataset': return names(catalog.datasets);
+    case 'optimizer': return names(catalog.optimizers);
+    case 'init': return catalog.initializers;
+    case 'regularization': return catalog.regularizations;
+    case 'loss': return catalog.losses[config.task] ?? catalog.losses.regression;
+    default: return undefined;
+  }
+}
+
+/**
+ * The config a hash describes: catalog defaults overridden by every valid field in the hash.
+ * @param {string} hash @param {any} catalog
+ * @returns {{config: Config, hide: Set<string>, present: boolean}}
+ */
+export function readHash(hash, catalog) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const config = structuredClone(catalog.defaults);
+  // task first: the loss choices depend on it.
+  const keys = [...params.keys()].sort((a, b) => (a === 'task' ? -1 : b === 'task' ? 1 : 0));
+  for (const key of keys) {
+    if (!(key in config)) continue;
+    const text = params.get(key) ?? '';
+    const current = config[key];
+    if (key === 'layers') {
+      const layers = textToLayers(text, catalog);
+      if (layers) config.layers = layers;
+    } else if (key === 'features') {
+      const known = catalog.features.map((f) => f.name);
+      const features = [...new Set(text.split(',').filter((f) => known.includes(f)))];
+      if (features.length) config.features = features;
+    } else if (typeof current === 'number') {
+      const value = Number(text);
+      const range = catalog.ranges?.[key];
+      if (text !== '' && Number.isFinite(value)) {
+        config[key] = range ? clamp(value, range.min, range.max) : Math.max(0, value);
+      }
+    } else if (typeof current === 'string') {
+      const choices = choicesOf(key, catalog, config);
+      if (!choices || choices.includes(text)) config[key] = text;
+    }
+  }
+  const hide = new Set((params.get('hide') ?? '').split(',').filter(Boolean));
+  const present = ['1', 'true', 'yes'].includes(params.get('present') ?? '');
+  return { config, hide, present };
+}
+
+/**
+ * The hash for a config plus the page flags.
+ * @param {Config} config @param {{hide?: Set<string>, present?: boolean}} flags
+ */
+export function writeHash(config, { hide = new Set(), present = false } = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'layers') params.set(key, layersToText(value));
+    else if (Array.isArray(value)) params.set(key, value.join(','));
+    else params.set(key, String(value));
+  }
+  if (hide.size) params.set('hide', [...hide].join(','));
+  if (present) params.set('present', '1');
+  // Commas, colons and ^ read fine in a link; keep them unescaped.
+  return '#' + params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5E/g, '^');
+}
