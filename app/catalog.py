@@ -38,6 +38,7 @@ OPTIMIZER_TITLES = {
     "sgd": ("SGD", []), "momentum": ("Momentum", ["momentum"]), "nesterov": ("Nesterov", ["momentum"]),
     "adagrad": ("Adagrad", []), "rmsprop": ("RMSprop", ["rho"]), "adam": ("Adam", ["beta1", "beta2"]),
 }  # fmt: skip
+EXCLUSIVE_MARGIN = 0.001  # an upper bound like momentum < 1 is offered as 0.999
 SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]  # epochs per second; 0 = as fast as possible
 
 
@@ -52,6 +53,10 @@ def _ranges() -> dict[str, dict[str, float]]:
                 value = getattr(item, key, None)
                 if value is not None:
                     bounds[label] = value
+            if getattr(item, "lt", None) is not None:
+                bounds["max"] = round(item.lt - EXCLUSIVE_MARGIN, 6)  # the largest value offered
+            if getattr(item, "gt", None) is not None:
+                bounds["min_exclusive"] = True  # e.g. a learning rate of exactly 0
         if bounds:
             ranges[name] = bounds
     return ranges

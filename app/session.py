@@ -205,11 +205,25 @@ class Session:
                 merged["dataset"] = next(
                     name for name, spec in datasets.DATASETS.items() if spec.task == changes["task"]
                 )
+        if "features" not in changes and merged["dataset"] != current.dataset:
+            merged["features"] = self._default_features(current, merged["dataset"])
         if merged["dataset"] == "custom" and "task" in changes and len(self.trainer.custom):
             datasets.from_points(
                 self.trainer.custom.tolist(), merged["task"], merged["classes"], min_rows=0
             )
         return self._configure_to(Config.model_validate(merged))
+
+    @staticmethod
+    def _default_features(current: Config, dataset: str) -> list[str]:
+        """A 1-D curve has x2 = 0 everywhere: it starts with x1 alone (y against x, as in the
+        lecture), and leaving one for 2-D data brings x2 back; other choices are kept."""
+        one_d = dataset != "custom" and datasets.DATASETS[dataset].one_d
+        was_one_d = current.dataset != "custom" and datasets.DATASETS[current.dataset].one_d
+        if one_d and not was_one_d:
+            return ["x1"]
+        if was_one_d and not one_d and list(current.features) == ["x1"]:
+            return ["x1", "x2"]
+        return list(current.features)
 
     def _configure_to(self, config: Config) -> list[dict[str, Any]]:
         rebuilt = self.trainer.apply(config)
@@ -266,8 +280,6 @@ class Session:
             # Epochs owed at the configured speed; a stall is not made up for in a burst.
             self._owed_epochs = min(self._owed_epochs + speed * min(elapsed, 0.25), speed + 1)
             allowed = float(int(self._owed_epochs))
-            if allowed < 1 and trainer.epoch == 0 and self._owed_epochs > 0:
-                allowed = 0
         try:
             done = trainer.train(deadline, allowed)
         except Diverged as error:

@@ -234,9 +234,11 @@ def test_multiclass_and_one_d_regression_frames(server) -> None:
     assert header["train_accuracy"] is not None
     reply = client.configure(task="regression")
     assert reply["config"]["dataset"] == "plane"
-    client.configure(dataset="sine", features=["x1"], grid=50)
+    reply = client.configure(dataset="sine", grid=50)
+    assert reply["config"]["features"] == ["x1"]  # a 1-D curve starts as y against x1
     header, arrays = client.next_frame(where=lambda h: h["features"] == ["x1"])
     assert header["task"] == "regression" and header["train_accuracy"] is None
     assert arrays["output"].shape == (1, 50, 50) and arrays["curve"].shape == (2, 200)
     assert client.wait_for("data", dataset="sine")["one_d"] is True
+    assert client.configure(dataset="spiral")["config"]["features"] == ["x1", "x2"]
     client.close()
