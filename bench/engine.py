@@ -1,0 +1,54 @@
+"""Engine: epochs per second of the fast path, the readable engine and a plain NumPy MLP."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from app.trainer import Trainer
+from bench.networks import NETWORKS, reference
+from bench.plain import PlainMLP
+
+
+def _trainer_rate(trainer: Trainer, seconds: float) -> float:
+    start_epoch, start = trainer.epoch, time.perf_counter()
+    trainer.train(start + seconds, float("inf"))
+    return (trainer.epoch - start_epoch) / (time.perf_counter() - start)
+
+
+def _plain_rate(net: PlainMLP, trainer: Trainer, batch: int, seconds: float) -> float:
+    x, y = trainer.data.f_train, trainer.data.y_train.reshape(-1, 1).astype(float)
+    epochs, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        net.epoch(x, y, batch)
+        epochs += 1
+    return epochs / (time.perf_counter() - start)
+
+
+def run(quick: bool) -> list[dict[str, object]]:
+    """One row per network and batch size: medians of interleaved rounds."""
+    rounds, seconds = (3, 0.15) if quick else (7, 0.4)
+    rows = []
+    for name in NETWORKS:
+        for batch in (10, 5000):
+            config = reference(name, batch)
+            fast, readable = Trainer(config), Trainer(config)
+            readable.use_fast_path = False
+            sizes = [2] + [layer.units for layer in config.layers] + [1]
+            plain = PlainMLP(sizes, config.layers[0].activation, config.learning_rate)
+            rates: dict[str, list[float]] = {"fast": [], "readable": [], "plain": []}
+            for _ in range(rounds):  # interleaved, so drift hits all three alike
+                rates["fast"].append(_trainer_rate(fast, seconds))
+                rates["readable"].append(_trainer_rate(readable, seconds))
+                rates["plain"].append(_plain_rate(plain, fast, min(batch, len(fast.data.y_train)), seconds))
+            med = {key: statistics.median(values) for key, values in rates.items()}
+            rows.append({
+                "network": name,
+                "batch": "10" if batch == 10 else "full",
+                "fast": med["fast"],
+                "readable": med["readable"],
+                "plain": med["plain"],
+                "fast / plain": med["fast"] / med["plain"],
+                "fast / readable": med["fast"] / med["readable"],
+            })  # fmt: skip
+    return rows

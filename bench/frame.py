@@ -1,0 +1,49 @@
+"""Frame: server time for one frame (1 epoch, losses, output grid, neuron maps, encoding)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from app.config import Settings
+from app.protocol import decode_frame
+from app.session import Session
+from bench.networks import NETWORKS, reference
+
+
+def run(quick: bool) -> list[dict[str, object]]:
+    repeats = 60 if quick else 300
+    rows = []
+    for name in NETWORKS:
+        session = Session(Settings(), reference(name))
+        trainer = session.trainer
+        times, grid_times = [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            trainer.train(float("inf"), 1)  # one epoch (and the train/test losses)
+            frame = session.frame()  # grids, neuron maps, weights, encoding
+            middle = time.perf_counter()
+            session.frame()
+            times.append(middle - start)
+            grid_times.append(time.perf_counter() - middle)
+        header, _ = decode_frame(frame)
+        sizes = {block["name"]: _nbytes(block) for block in header["blocks"]}
+        neurons = [size for key, size in sizes.items() if key.startswith("neurons/")]
+        maps = sum(header["sizes"])  # every neuron, inputs and outputs included
+        rows.append({
+            "network": name,
+            "frame + 1 epoch ms": 1000 * statistics.median(times),
+            "frame only ms": 1000 * statistics.median(grid_times),
+            "frame bytes": len(frame),
+            "output grid bytes": sizes["output"],
+            "bytes per neuron map": sum(neurons) / maps,
+            "Mbit/s at 30 fps": len(frame) * 8 * 30 / 1e6,
+        })  # fmt: skip
+    return rows
+
+
+def _nbytes(block: dict[str, object]) -> int:
+    count = 1
+    for n in block["shape"]:  # type: ignore[attr-defined]
+        count *= int(n)
+    return count * (1 if block["dtype"] == "u8" else 4)

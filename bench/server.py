@@ -1,0 +1,74 @@
+"""Start the real server (`python -m app`) on 127.0.0.1 at a free port, and measure its processes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psutil
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(workers: int = 1) -> Iterator[tuple[str, psutil.Process]]:
+    """Yield (ws url, server process); the server and its workers are stopped afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    env = {**os.environ, "PLAYGROUND_MAX_SESSIONS": "200"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.1)
+        time.sleep(0.5 * workers)  # let every worker import the app
+        yield f"ws://127.0.0.1:{port}/ws", psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def tree(process: psutil.Process) -> list[psutil.Process]:
+    return [process, *process.children(recursive=True)]
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    total = 0.0
+    for proc in tree(process):
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def rss_bytes(process: psutil.Process) -> int:
+    total = 0
+    for proc in tree(process):
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
+
+
+def frame_header(message: bytes) -> dict[str, Any]:
+    """The JSON header of a binary frame (docs/protocol.md), without decoding its grids."""
+    (length,) = struct.unpack_from("<I", message, 8)
+    return json.loads(message[12 : 12 + length])  # type: ignore[no-any-return]
