@@ -81,7 +81,7 @@ class Config(Strict):
     # network
     layers: list[LayerSpec] = Field(default_factory=_default_layers, max_length=MAX_LAYERS)
     loss: RegressionLoss = "mse"
-    init: InitName = "glorot"
+    init: InitName = "uniform"  # the classic playground's: it trains its datasets best
     seed: Seed = 0
     # training
     optimizer: OptimizerName = "sgd"
@@ -93,10 +93,10 @@ class Config(Strict):
     regularization: Regularization = "none"
     regularization_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 10
-    speed: Annotated[float, Field(ge=0.0, le=10000.0)] = 30.0  # epochs per second; 0 = max
+    speed: Annotated[float, Field(ge=0.0, le=10000.0)] = 300.0  # epochs per second; 0 = max
     # streaming
     grid: Annotated[int, Field(ge=10, le=200)] = 100
-    neuron_grid: Annotated[int, Field(ge=4, le=40)] = 20
+    neuron_grid: Annotated[int, Field(ge=4, le=40)] = 10  # 100 bytes a map
     frame_rate: Annotated[float, Field(ge=1.0, le=60.0)] = 30.0
 
     @model_validator(mode="after")
@@ -337,45 +337,77 @@ U8Grid = NDArray[np.uint8]
 F32 = NDArray[np.float32]
 
 
+def _round_range(lo: NDArray[Any], hi: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Widen [lo, hi] to about 5 significant digits of its span, so the header stays short."""
+    span = np.maximum(hi - lo, 1e-12)
+    scale = 10.0 ** np.clip(4 - np.floor(np.log10(span)), -6, 12)  # (c,)
+    return np.floor(lo * scale) / scale, np.ceil(hi * scale) / scale
+
+
 def quantize(values: NDArray[Any]) -> tuple[U8Grid, list[float], list[float]]:
     """Map (c, ...) float values to uint8 per channel: v -> round((v - lo) / (hi - lo) * 255)."""
-    flat = values.reshape(values.shape[0], -1)
-    lo = flat.min(axis=1)  # (c,)
-    hi = flat.max(axis=1)
+    flat = values.reshape(values.shape[0], -1)  # (c, cells)
+    lo, hi = _round_range(flat.min(axis=1), flat.max(axis=1))
     span = np.where(hi > lo, hi - lo, 1.0)
-    cells = (flat - lo[:, None]) * (255.0 / span)[:, None] + 0.5
-    grid = np.clip(cells, 0, 255).astype(np.uint8).reshape(values.shape)
-    return grid, lo.tolist(), hi.tolist()
+    cells = (flat - lo[:, None].astype(flat.dtype)) * (255.0 / span)[:, None].astype(flat.dtype)
+    cells += 0.5
+    np.clip(cells, 0, 255, out=cells)
+    return cells.astype(np.uint8).reshape(values.shape), lo.tolist(), hi.tolist()
+
+
+_OFFSET_WIDTH = 10  # digits kept for each offset in the header: up to ~9.3 GB
 
 
 def encode_frame(header: dict[str, Any], arrays: list[tuple[str, NDArray[Any], bool]]) -> bytes:
-    """Build one binary frame; arrays are (name, values, quantized) with channels first."""
+    """Build one binary frame; arrays are (name, values, quantized) with channels first.
+
+    Arrays to quantize that share a cell shape are quantized together in one pass.
+    """
+    quantized = _quantize_groups([values for _, values, as_u8 in arrays if as_u8])
     blocks: list[dict[str, Any]] = []
     payloads: list[bytes] = []
-    for name, values, as_u8 in arrays:
+    for index, (name, values, as_u8) in enumerate(arrays):
+        sentinel = 10 ** (_OFFSET_WIDTH - 1) + index  # replaced by the real offset below
         if as_u8:
-            grid, lo, hi = quantize(values)
-            blocks.append({"name": name, "dtype": "u8", "shape": list(values.shape), "lo": lo, "hi": hi})
+            grid, lo, hi = quantized.pop(0)
+            blocks.append({"name": name, "dtype": "u8", "shape": list(values.shape),
+                           "offset": sentinel, "lo": lo, "hi": hi})  # fmt: skip
             payloads.append(grid.tobytes())
         else:
-            blocks.append({"name": name, "dtype": "f32", "shape": list(values.shape)})
+            blocks.append({"name": name, "dtype": "f32", "shape": list(values.shape),
+                           "offset": sentinel})  # fmt: skip
             payloads.append(np.ascontiguousarray(values, dtype="<f4").tobytes())
-    # The header's length depends on the offsets it lists: size it with placeholder offsets
-    # of the largest width, then fill in the real ones and pad to that length.
-    for block in blocks:
-        block["offset"] = 10**9
-    reserved = _pad4(len(json.dumps({**header, "blocks": blocks}, separators=(",", ":"))) + 12)
-    offset = reserved
-    for block, payload in zip(blocks, payloads, strict=True):
-        block["offset"] = offset
+    text = json.dumps({**header, "blocks": blocks}, separators=(",", ":"))
+    offset = _pad4(12 + len(text))
+    for index, payload in enumerate(payloads):
+        # Same width: the header's length, and so every offset, stays as computed.
+        sentinel = 10 ** (_OFFSET_WIDTH - 1) + index
+        text = text.replace(f'"offset":{sentinel}', f'"offset":{offset:<{_OFFSET_WIDTH}d}', 1)
         offset += _pad4(len(payload))
-    text = json.dumps({**header, "blocks": blocks}, separators=(",", ":")).encode()
-    text += b" " * (reserved - 12 - len(text))
-    parts = [FRAME_MAGIC, struct.pack("<HHI", PROTOCOL_VERSION, 0, len(text)), text]
+    encoded = text.encode()
+    encoded += b" " * (_pad4(12 + len(encoded)) - 12 - len(encoded))
+    parts = [FRAME_MAGIC, struct.pack("<HHI", PROTOCOL_VERSION, 0, len(encoded)), encoded]
     for payload in payloads:
         parts.append(payload)
         parts.append(b"\0" * (_pad4(len(payload)) - len(payload)))
     return b"".join(parts)
+
+
+def _quantize_groups(arrays: list[NDArray[Any]]) -> list[tuple[U8Grid, list[float], list[float]]]:
+    """quantize() each array, in one pass per group of arrays with the same cell shape."""
+    results: list[tuple[U8Grid, list[float], list[float]] | None] = [None] * len(arrays)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for index, values in enumerate(arrays):
+        groups.setdefault(values.shape[1:], []).append(index)
+    for members in groups.values():
+        stacked = np.concatenate([arrays[i] for i in members])  # (sum of c, ...)
+        grid, lo, hi = quantize(stacked)
+        start = 0
+        for i in members:
+            stop = start + arrays[i].shape[0]
+            results[i] = (grid[start:stop], lo[start:stop], hi[start:stop])
+            start = stop
+    return [result for result in results if result is not None]
 
 
 def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:

@@ -27,7 +27,6 @@ from app.protocol import (
     Configure,
     DataMessage,
     ErrorMessage,
-    FrameHeader,
     Hello,
     LoadCsv,
     Pause,
@@ -308,22 +307,21 @@ class Session:
             self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
 
     def frame(self) -> bytes:
-        """The current state as one binary frame."""
+        """The current state as one binary frame (its header is FrameHeader's fields)."""
         trainer = self.trainer
         self.seq += 1
         stats = trainer.stats
-        header = FrameHeader(
-            seq=self.seq,
-            epoch=trainer.epoch,
-            running=self.running,
-            train_loss=stats.train_loss,
-            test_loss=stats.test_loss,
-            train_accuracy=stats.train_accuracy,
-            test_accuracy=stats.test_accuracy,
-            epochs_per_second=round(self.epochs_per_second, 2),
-            domain=datasets.DOMAIN,
-            blocks=[],
+        header = {
+            "type": "frame",
+            "seq": self.seq,
+            "epoch": trainer.epoch,
+            "running": self.running,
+            "train_loss": stats.train_loss,
+            "test_loss": stats.test_loss,
+            "train_accuracy": stats.train_accuracy,
+            "test_accuracy": stats.test_accuracy,
+            "epochs_per_second": round(self.epochs_per_second, 2),
             **trainer.structure(),
-        ).model_dump()
-        del header["blocks"]
+            "domain": datasets.DOMAIN,
+        }
         return encode_frame(header, trainer.snapshot())

@@ -366,25 +366,28 @@ class Trainer:
         self.stats = self.evaluate()
 
     def evaluate(self) -> Stats:
-        """Data loss (no penalty, no dropout) and accuracy on both splits."""
-        train = self._split_stats(self.data.f_train, self.data.y_train)
-        test = self._split_stats(self.data.f_test, self.data.y_test)
+        """Data loss (no penalty, no dropout) and accuracy on both splits, from one forward."""
+        data = self.data
+        n_train = len(data.y_train)
+        if n_train + len(data.y_test) == 0:
+            return Stats(None, None, None, None)
+        with np.errstate(all="ignore"):
+            z = self.net.logits(np.concatenate([data.f_train, data.f_test]))  # (n, outputs)
+            train = self._split_stats(z[:n_train], data.y_train)
+            test = self._split_stats(z[n_train:], data.y_test)
         return Stats(train[0], test[0], train[1], test[1])
 
-    def _split_stats(self, x: Array, y: NDArray[Any]) -> tuple[float | None, float | None]:
+    def _split_stats(self, z: Array, y: NDArray[Any]) -> tuple[float | None, float | None]:
+        """(loss, accuracy) of one split from its logits z (n, outputs)."""
         if len(y) == 0:
             return None, None
-        with np.errstate(all="ignore"):
-            loss = float(self.net.loss(x, y))
-            if not np.isfinite(loss):
-                return None, None
-            if self.data.task == "regression":
-                return loss, None
-            out = self.net.predict(x)
-        if self.data.task == "binary":
-            predicted = (out.reshape(-1) >= 0.5).astype(np.int64)
-        else:
-            predicted = out.argmax(axis=1)
+        loss = self.net.loss_from_logits(z, y)
+        if not np.isfinite(loss):
+            return None, None
+        if self.data.task == "regression":
+            return loss, None
+        # sigmoid(z) >= 0.5 exactly when z >= 0; softmax's argmax is the logits' argmax.
+        predicted = z[:, 0] >= 0 if self.data.task == "binary" else z.argmax(axis=1)
         return loss, float(np.mean(predicted == y))
 
     # ---- pictures ----
@@ -397,38 +400,39 @@ class Trainer:
             self._grid_cache[key] = datasets.features(domain_grid(resolution), list(key[1]))
         return self._grid_cache[key]
 
-    def grid_features32(self, resolution: int) -> NDArray[np.float32]:
-        """grid_features as a contiguous float32 array, for the pictures' float32 pass."""
+    def grid_columns(self, resolution: int) -> NDArray[np.float32]:
+        """grid_features transposed to (features, r*r) float32, for the pictures' pass."""
         key = (-resolution, tuple(self.config.features))
         if key not in self._grid_cache:
-            grid = np.ascontiguousarray(self.grid_features(resolution), dtype=np.float32)
-            self._grid_cache[key] = grid  # type: ignore[assignment]
+            columns = np.ascontiguousarray(self.grid_features(resolution).T, dtype=np.float32)
+            self._grid_cache[key] = columns  # type: ignore[assignment]
         return self._grid_cache[key]  # type: ignore[return-value]
 
     def snapshot(self) -> list[tuple[str, NDArray[Any], bool]]:
         """Every array a frame carries: (name, values with channels first, quantize?).
 
-        The grids come from a float32 forward pass (fast.forward32): they are quantized to
-        8 bits anyway, and float32 halves the memory traffic of the 100 x 100 pass.
+        The grids come from a float32, feature-major pass (fast.forward_columns): they are
+        quantized to 8 bits anyway, and (units, cells) arrays reshape straight into maps.
         """
         config = self.config
         big, small = config.grid, config.neuron_grid
-        arrays: list[tuple[str, NDArray[Any], bool]] = []
-        out = fast.forward32(self.net, self.grid_features32(big), hidden=False)[-1]  # (R*R, c)
-        arrays.append(("output", out.T.reshape(-1, big, big), True))
-        features = self.grid_features(small)  # (r*r, f)
-        arrays.append(("neurons/0", features.T.reshape(-1, small, small), True))
-        for index, values in enumerate(fast.forward32(self.net, self.grid_features32(small)), start=1):
-            arrays.append((f"neurons/{index}", values.T.reshape(-1, small, small), True))
+        out = fast.forward_columns(self.net, self.grid_columns(big), hidden=False)[-1]
+        arrays: list[tuple[str, NDArray[Any], bool]] = [
+            ("output", out.reshape(-1, big, big), True),  # (c, R, R)
+        ]
+        inputs = self.grid_columns(small)  # (f, r*r)
+        layers = [inputs, *fast.forward_columns(self.net, inputs)]
+        for index, values in enumerate(layers):
+            arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
         for index, (w, b) in enumerate(self.net.weights()):
             arrays.append((f"weights/{index}", w, False))
             arrays.append((f"biases/{index}", b, False))
         if self.data.one_d:
             lo, hi = datasets.DOMAIN
             x1 = np.linspace(lo, hi, CURVE_POINTS)
-            points = np.stack([x1, np.zeros_like(x1)], axis=1)
+            points = np.stack([x1, np.zeros_like(x1)], axis=1)  # (m, 2) along x2 = 0
             y = self.net.predict(datasets.features(points, list(config.features)))
-            arrays.append(("curve", np.stack([x1, np.asarray(y).reshape(CURVE_POINTS, -1)[:, 0]]), False))
+            arrays.append(("curve", np.stack([x1, y.reshape(CURVE_POINTS, -1)[:, 0]]), False))
         return arrays
 
     def structure(self) -> dict[str, Any]:

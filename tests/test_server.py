@@ -11,6 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from app.protocol import FrameHeader
 from wsclient import Client
 
 SPIRAL = {
@@ -38,9 +39,10 @@ def test_hello_data_and_first_frame(server) -> None:
     data = client.wait_for("data")
     assert len(data["train"]) + len(data["test"]) == 500
     header, arrays = client.next_frame()
+    FrameHeader.model_validate(header)  # the documented model, though built without pydantic
     assert header["epoch"] == 0 and header["sizes"] == [2, 4, 2, 1]
     assert arrays["output"].shape == (1, 100, 100)
-    assert arrays["neurons/1"].shape == (4, 20, 20)
+    assert arrays["neurons/1"].shape == (4, 10, 10)
     assert arrays["weights/2"].shape == (2, 1) and arrays["biases/2"].shape == (1,)
     client.close()
 

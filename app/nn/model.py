@@ -181,6 +181,15 @@ class MLP:
             x = layer.forward(x, rng)
         return x  # (n, outputs)
 
+    def logits(self, x: Any) -> Array:
+        """The output layer's pre-activations (n, outputs), without dropout."""
+        return self._logits(self._check_x(x))
+
+    def loss_from_logits(self, z: Array, y: Any) -> float:
+        """The mean data loss for logits z (n, outputs) = logits(x): one forward serves both
+        the loss and the accuracy."""
+        return float(self._loss.value(z, self._targets(y, len(z))))
+
     def predict(self, x: Any) -> Array:
         """Predictions without dropout: P(y=1) (n, 1) for binary, probabilities (n, k), values."""
         return self._task.link(self._logits(self._check_x(x)))
