@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test bench lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python -m bench
+
+# ruff (lint + format check) and mypy --strict on app/; the style guide's checks.
+lint: install-test
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check app bench tests
+	$(BIN)/ruff format --check app bench tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -8,11 +8,11 @@ import os
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
-import argparse  # noqa: E402
+import argparse
 
-import uvicorn  # noqa: E402
+import uvicorn
 
-from app.config import ENV_PREFIX, Settings  # noqa: E402
+from app.config import ENV_PREFIX, Settings
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,8 +21,8 @@ from app.protocol import (
     InitName,
     LayerSpec,
     OptimizerName,
-    Regularization,
     RegressionLoss,
+    Regularization,
 )
 
 TASKS = [
@@ -45,7 +45,10 @@ SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]  # epochs per second; 0 = as fast as 
 def _ranges() -> dict[str, dict[str, float]]:
     """min/max of every numeric config field (and of a layer's units and dropout)."""
     ranges: dict[str, dict[str, float]] = {}
-    fields = {**Config.model_fields, **{k: v for k, v in LayerSpec.model_fields.items() if k != "activation"}}
+    fields = {
+        **Config.model_fields,
+        **{k: v for k, v in LayerSpec.model_fields.items() if k != "activation"},
+    }
     for name, info in fields.items():
         bounds: dict[str, float] = {}
         for item in info.metadata:
@@ -66,8 +69,13 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
     dataset_rows: list[dict[str, Any]] = []
     for name, spec in datasets.DATASETS.items():
         dataset_rows.append(
-            {"name": name, "title": spec.title, "task": spec.task, "one_d": spec.one_d,
-             "classes": 2 if spec.task == "binary" else spec.classes}  # fmt: skip
+            {
+                "name": name,
+                "title": spec.title,
+                "task": spec.task,
+                "one_d": spec.one_d,
+                "classes": 2 if spec.task == "binary" else spec.classes,
+            }
         )
     dataset_rows.append(
         {"name": "custom", "title": "Draw your own", "task": None, "one_d": False, "classes": None}
@@ -77,10 +85,15 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
         "defaults": Config().model_dump(),
         "tasks": TASKS,
         "datasets": dataset_rows,
-        "features": [{"name": name, "label": FEATURE_LABELS[name]} for name in get_args(FeatureName)],
+        "features": [
+            {"name": name, "label": FEATURE_LABELS[name]} for name in get_args(FeatureName)
+        ],
         "activations": list(get_args(ActivationName)),
-        "losses": {"binary": ["logloss"], "multiclass": ["cross_entropy"],
-                   "regression": list(get_args(RegressionLoss))},  # fmt: skip
+        "losses": {
+            "binary": ["logloss"],
+            "multiclass": ["cross_entropy"],
+            "regression": list(get_args(RegressionLoss)),
+        },
         "optimizers": [
             {"name": name, "title": OPTIMIZER_TITLES[name][0], "hyper": OPTIMIZER_TITLES[name][1]}
             for name in get_args(OptimizerName)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +30,9 @@ DatasetName = Literal[
     "plane", "multi_gauss", "sine", "abs", "step", "cubic",
     "custom",
 ]  # fmt: skip
-FeatureName = Literal["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"]
+FeatureName = Literal[
+    "x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"
+]
 RegressionLoss = Literal["mse", "mae", "huber"]
 OptimizerName = Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 Regularization = Literal["none", "l1", "l2"]
@@ -77,7 +79,7 @@ class Config(Strict):
     train_share: Annotated[float, Field(ge=0.1, le=0.9)] = 0.5
     classes: Annotated[int, Field(ge=2, le=MAX_CLASSES)] = 3
     data_seed: Seed = 0
-    features: list[FeatureName] = Field(default_factory=lambda: ["x1", "x2"], min_length=1)
+    features: list[FeatureName] = Field(default_factory=lambda: ["x1", "x2"], min_length=1)  # type: ignore[arg-type]
     # network
     layers: list[LayerSpec] = Field(default_factory=_default_layers, max_length=MAX_LAYERS)
     loss: RegressionLoss = "mse"
@@ -113,12 +115,14 @@ def _optional_fields() -> dict[str, Any]:
     """Config's fields, each with its constraints kept but optional (default None)."""
     fields: dict[str, Any] = {}
     for name, info in Config.model_fields.items():
-        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-        fields[name] = (annotation | None, None)
+        annotation = (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        )
+        fields[name] = (Optional[annotation], None)  # noqa: UP045 - a runtime-built type
     return fields
 
 
-ConfigPatch = create_model("ConfigPatch", __base__=Strict, **_optional_fields())  # type: ignore[call-overload]
+ConfigPatch = create_model("ConfigPatch", __base__=Strict, **_optional_fields())
 
 
 class Configure(Strict):
@@ -250,12 +254,16 @@ class ServerHello(Strict):
     config: Config
 
 
+Rebuilt = Literal["data", "network", "optimizer"]
+StatusReason = Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle"]
+
+
 class ConfigMessage(Strict):
     """The whole config after a change, and what had to be rebuilt for it."""
 
     type: Literal["config"] = "config"
     config: Config
-    rebuilt: list[Literal["data", "network", "optimizer"]] = Field(default_factory=list)
+    rebuilt: list[Rebuilt] = Field(default_factory=list)
     message: str = ""
 
 
@@ -279,7 +287,7 @@ class Status(Strict):
     type: Literal["status"] = "status"
     running: bool
     epoch: int
-    reason: Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle"]
+    reason: StatusReason
     message: str = ""
 
 

@@ -31,12 +31,14 @@ from app.protocol import (
     LoadCsv,
     Pause,
     Play,
+    Rebuilt,
     Regenerate,
     RemovePoints,
     Reset,
     SetBias,
     SetWeight,
     Status,
+    StatusReason,
     Step,
     encode_frame,
 )
@@ -45,7 +47,9 @@ from app.trainer import Diverged, Trainer
 MAX_DATA_SEED = 2**31 - 1
 
 
-def describe_validation_error(error: ValidationError, strip_tag: bool = False) -> tuple[str, str | None]:
+def describe_validation_error(
+    error: ValidationError, strip_tag: bool = False
+) -> tuple[str, str | None]:
     """One readable line per problem, naming the field and what was received.
 
     `strip_tag` drops the union tag (the message `type`) that leads each error location.
@@ -84,6 +88,7 @@ class Session:
         self.seq = 0
         self.dirty = True  # a frame is owed even while paused
         self.epochs_per_second = 0.0
+        self.frame_seconds = 0.001  # running mean of the cost of one frame
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
@@ -98,9 +103,9 @@ class Session:
     def _data_message(self) -> dict[str, Any]:
         return DataMessage(**self.trainer.points()).model_dump()
 
-    def _status(self, reason: str, message: str = "") -> dict[str, Any]:
+    def _status(self, reason: StatusReason, message: str = "") -> dict[str, Any]:
         return Status(
-            running=self.running, epoch=self.trainer.epoch, reason=reason, message=message  # type: ignore[arg-type]
+            running=self.running, epoch=self.trainer.epoch, reason=reason, message=message
         ).model_dump()
 
     # ---- commands ----
@@ -141,7 +146,11 @@ class Session:
                 self.running, self.step_target = False, None
                 return [self._config_message([]), self._status("reset")]
             case Regenerate(seed=seed):
-                new_seed = seed if seed is not None else int(np.random.default_rng().integers(MAX_DATA_SEED))
+                new_seed = (
+                    seed
+                    if seed is not None
+                    else int(np.random.default_rng().integers(MAX_DATA_SEED))
+                )
                 return self._configure_to(trainer.config.model_copy(update={"data_seed": new_seed}))
             case SetWeight(layer=layer, source=source, target=target, value=value):
                 trainer.set_weight(layer, source, target, value)
@@ -164,7 +173,7 @@ class Session:
                 return self._set_custom(np.column_stack([x, y]))
         raise ValueError(f"unhandled command {command!r}")
 
-    def _custom_task(self) -> str:
+    def _custom_task(self) -> datasets.Task:
         return self.trainer.data.task
 
     def _current_custom(self) -> np.ndarray:
@@ -185,7 +194,10 @@ class Session:
         x, y = datasets.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
         rows = np.column_stack([x, y]).reshape(-1, 3)
         self.trainer.set_custom(rows)
-        return [self._config_message(["data"], f"custom data: {len(rows)} points"), self._data_message()]
+        return [
+            self._config_message(["data"], f"custom data: {len(rows)} points"),
+            self._data_message(),
+        ]
 
     def _configure(self, command: Configure) -> list[dict[str, Any]]:
         changes = command.config.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
@@ -199,11 +211,14 @@ class Session:
                     f"received task {changes['task']!r}"
                 )
             merged["task"] = dataset_task
-        elif "task" in changes and merged["dataset"] != "custom":
-            if datasets.DATASETS[merged["dataset"]].task != changes["task"]:
-                merged["dataset"] = next(
-                    name for name, spec in datasets.DATASETS.items() if spec.task == changes["task"]
-                )
+        elif (
+            "task" in changes
+            and merged["dataset"] != "custom"
+            and datasets.DATASETS[merged["dataset"]].task != changes["task"]
+        ):
+            merged["dataset"] = next(
+                name for name, spec in datasets.DATASETS.items() if spec.task == changes["task"]
+            )
         if "features" not in changes and merged["dataset"] != current.dataset:
             merged["features"] = self._default_features(current, merged["dataset"])
         if merged["dataset"] == "custom" and "task" in changes and len(self.trainer.custom):
@@ -233,7 +248,7 @@ class Session:
             replies.append(self._status("rebuilt"))
         return replies
 
-    def _describe(self, rebuilt: list[str]) -> str:
+    def _describe(self, rebuilt: list[Rebuilt]) -> str:
         parts = []
         config = self.trainer.config
         if "data" in rebuilt:
@@ -245,27 +260,35 @@ class Session:
             parts.append(f"optimizer {config.optimizer}, state reset")
         return "; ".join(parts)
 
-    def _config_message(self, rebuilt: list[str], message: str = "") -> dict[str, Any]:
+    def _config_message(self, rebuilt: list[Rebuilt], message: str = "") -> dict[str, Any]:
         return ConfigMessage(
-            config=self.trainer.config, rebuilt=rebuilt, message=message  # type: ignore[arg-type]
+            config=self.trainer.config, rebuilt=rebuilt, message=message
         ).model_dump()
 
     # ---- the slice ----
 
-    def run_slice(self, budget: float, want_frame: bool) -> Outbox:
-        """Apply queued commands, train for at most `budget` seconds, encode a frame if due."""
+    def run_slice(self, share: float, want_frame: bool) -> Outbox:
+        """Apply queued commands, train, and encode a frame if due, in about `share` seconds.
+
+        Training gets what the frame (its cost measured as it goes) leaves of the share.
+        """
         outbox = Outbox()
         while self.commands:
             outbox.messages.extend(self.handle(self.commands.popleft()))
         now = time.perf_counter()
         elapsed, self._last_slice = now - self._last_slice, now
         if self.running:
+            # A crowded server shares out less than a frame costs: training still gets a
+            # quarter of the share, so a session slows down but never stops learning.
+            budget = max(share - self.frame_seconds, share / 4) if want_frame else share
             outbox.messages.extend(self._train(now + budget, elapsed))
         else:
             self._speed_window.clear()
             self.epochs_per_second = 0.0
         if want_frame and (self.running or self.dirty or outbox.messages):
+            started = time.thread_time()  # CPU time: waits for the GIL are not the frame's
             outbox.frame = self.frame()
+            self.frame_seconds += 0.2 * (time.thread_time() - started - self.frame_seconds)
             self.dirty = False
         return outbox
 

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from app import datasets
 from app.nn import MLP, fast, make_optimizer
-from app.protocol import Config, LayerSpec
+from app.protocol import Config, LayerSpec, Rebuilt
 
 Array = NDArray[np.float64]
 
@@ -34,7 +34,7 @@ class Diverged(RuntimeError):
 class Data:
     """The current points, as raw (x1, x2) and as the network's input features."""
 
-    task: str
+    task: datasets.Task
     classes: int
     one_d: bool
     x_train: Array  # (n_train, 2)
@@ -92,8 +92,13 @@ class Trainer:
 
     def _make_data(self, config: Config) -> Data:
         task, classes, one_d = self.resolve_task(config)
+        split: tuple[Array, NDArray[Any], Array, NDArray[Any]]
+        y: NDArray[Any]
         if config.dataset == "custom":
-            x, y = self.custom[:, :2], self.custom[:, 2]
+            # A canonical order first: the same points, in whatever order they were drawn or
+            # sent (a shared link re-sends them), get the same split.
+            rows = self.custom[np.lexsort(self.custom.T[::-1])] if len(self.custom) else self.custom
+            x, y = rows[:, :2], rows[:, 2]
             if len(y) < 2:  # a set still being drawn: train on what there is
                 split = (x, y, x[:0], y[:0])
             else:
@@ -104,14 +109,14 @@ class Trainer:
             )
             split = datasets.split(x, y, config.train_share, config.data_seed)
         x_train, y_train, x_test, y_test = split
-        if task != "regression":
+        if task != "regression":  # class ids, however they were stored
             y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
         data = Data(task, classes, one_d, x_train, y_train, x_test, y_test)
         data.featurize(list(config.features))
         self.data_revision += 1
         return data
 
-    def resolve_task(self, config: Config) -> tuple[str, int, bool]:
+    def resolve_task(self, config: Config) -> tuple[datasets.Task, int, bool]:
         """(task, classes, one_d) for the config's dataset."""
         if config.dataset == "custom":
             task = config.task
@@ -155,9 +160,9 @@ class Trainer:
 
     # ---- live changes ----
 
-    def apply(self, new: Config) -> list[str]:
+    def apply(self, new: Config) -> list[Rebuilt]:
         """Move to config `new`, rebuilding only what changed; returns what was rebuilt."""
-        old, rebuilt = self.config, []
+        old, rebuilt = self.config, list[Rebuilt]()
         changed = {name for name in Config.model_fields if getattr(old, name) != getattr(new, name)}
         self.config = new
         shape_changed = False
@@ -268,7 +273,7 @@ class Trainer:
 
     # ---- custom data ----
 
-    def set_custom(self, points: Array) -> None:
+    def set_custom(self, points: NDArray[Any]) -> None:
         """Replace the custom points (validated by the caller) and switch to them."""
         self.custom = points
         self.config = self.config.model_copy(update={"dataset": "custom"})
@@ -312,7 +317,9 @@ class Trainer:
             self._order = self._rng.permutation(n)
             self._position = 0
 
-    def _train_readable(self, deadline: float, max_epochs: float, batch: int, backup: list[Array]) -> int:
+    def _train_readable(
+        self, deadline: float, max_epochs: float, batch: int, backup: list[Array]
+    ) -> int:
         """The reference loop: one net.loss_and_grads and optimizer.step per mini-batch."""
         n, done = len(self.data.y_train), 0
         x, y = self.data.f_train, self.data.y_train
@@ -450,8 +457,10 @@ class Trainer:
 
     def points(self) -> dict[str, Any]:
         """The data message's content."""
+
         def rows(x: Array, y: NDArray[Any]) -> list[list[float]]:
-            return np.column_stack([np.round(x, 4), y]).tolist()
+            table: list[list[float]] = np.column_stack([np.round(x, 4), y]).tolist()
+            return table
 
         return {
             "revision": self.data_revision,

@@ -9,7 +9,7 @@ import platform
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # as the server does: one BLAS thread per process
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 PARTS = ("engine", "frame", "e2e", "solve")
 
@@ -19,7 +19,10 @@ def machine() -> str:
     model = "unknown"
     try:
         with open("/proc/cpuinfo") as info:
-            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model)
+            model = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                model,
+            )
     except OSError:
         pass
     blas = "unknown"
@@ -29,7 +32,7 @@ def machine() -> str:
         config = np.show_config(mode="dicts")  # type: ignore[func-returns-value]
         deps = config["Build Dependencies"]["blas"]
         blas = f"{deps['name']} {deps['version']}"
-    except Exception:  # noqa: BLE001 - older NumPy: leave it unknown
+    except Exception:  # noqa: BLE001, S110 - older NumPy: leave it unknown
         pass
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
     return (f"{os.cpu_count()} cores, {model}; Python {platform.python_version()}, "
@@ -61,16 +64,25 @@ def main() -> None:
         if part == "engine":
             from bench import engine
 
-            print("## Engine: epochs per second\n\n" + table(engine.run(args.quick)) + "\n", flush=True)
+            print(
+                "## Engine: epochs per second\n\n" + table(engine.run(args.quick)) + "\n",
+                flush=True,
+            )
         elif part == "frame":
             from bench import frame
 
-            print("## Frame: server time and size\n\n" + table(frame.run(args.quick)) + "\n", flush=True)
+            print(
+                "## Frame: server time and size\n\n" + table(frame.run(args.quick)) + "\n",
+                flush=True,
+            )
         elif part == "e2e":
             from bench import e2e
 
             rows = e2e.run(args.quick, tuple(args.clients), args.workers)
-            print(f"## End to end ({args.workers} server workers)\n\n" + table(rows) + "\n", flush=True)
+            print(
+                f"## End to end ({args.workers} server workers)\n\n" + table(rows) + "\n",
+                flush=True,
+            )
         elif part == "solve":
             from bench import solve
 

@@ -40,7 +40,9 @@ def run(quick: bool) -> list[dict[str, object]]:
             for _ in range(rounds):  # interleaved, so drift hits all three alike
                 rates["fast"].append(_trainer_rate(fast, seconds))
                 rates["readable"].append(_trainer_rate(readable, seconds))
-                rates["plain"].append(_plain_rate(plain, fast, min(batch, len(fast.data.y_train)), seconds))
+                rates["plain"].append(
+                    _plain_rate(plain, fast, min(batch, len(fast.data.y_train)), seconds)
+                )
             med = {key: statistics.median(values) for key, values in rates.items()}
             rows.append({
                 "network": name,

@@ -6,6 +6,8 @@ log-loss gradient, backprop, SGD; a fresh array per operation, no engine machine
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 Array = np.ndarray
@@ -16,7 +18,9 @@ class PlainMLP:
 
     def __init__(self, sizes: list[int], activation: str, lr: float, seed: int = 0) -> None:
         rng = np.random.default_rng(seed)
-        self.w = [rng.uniform(-1, 1, (a, b)) * np.sqrt(6 / (a + b)) for a, b in zip(sizes, sizes[1:])]
+        self.w = [
+            rng.uniform(-1, 1, (a, b)) * np.sqrt(6 / (a + b)) for a, b in itertools.pairwise(sizes)
+        ]
         self.b = [np.zeros(b) for b in sizes[1:]]
         self.relu = activation == "relu"
         self.lr = lr

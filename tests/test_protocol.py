@@ -54,7 +54,9 @@ def test_client_message_schema_snapshot() -> None:
     schema = json.dumps(CLIENT_MESSAGE.json_schema(), indent=1, sort_keys=True) + "\n"
     if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
         SNAPSHOT.write_text(schema)
-    assert schema == SNAPSHOT.read_text(), "protocol changed: update docs/protocol.md, protocol.js, "
+    assert schema == SNAPSHOT.read_text(), (
+        "protocol changed: update docs/protocol.md, protocol.js, "
+    )
     "then rerun with UPDATE_SNAPSHOTS=1"
 
 
@@ -77,7 +79,9 @@ def test_invalid_messages_name_field_and_range(raw: dict, location: str, text: s
 
 
 def test_configure_patch_validates_the_merged_config() -> None:
-    message = CLIENT_MESSAGE.validate_python({"type": "configure", "config": {"learning_rate": 0.1}})
+    message = CLIENT_MESSAGE.validate_python(
+        {"type": "configure", "config": {"learning_rate": 0.1}}
+    )
     assert isinstance(message, Configure)
     assert message.patch(Config()).learning_rate == 0.1
     repeated = CLIENT_MESSAGE.validate_python(
@@ -91,7 +95,9 @@ def test_frame_round_trip_and_layout() -> None:
     rng = np.random.default_rng(0)
     grid = rng.uniform(-2, 3, (3, 10, 10))
     weights = rng.normal(size=(2, 4))
-    frame = encode_frame({"type": "frame", "seq": 7}, [("output", grid, True), ("weights/0", weights, False)])
+    frame = encode_frame(
+        {"type": "frame", "seq": 7}, [("output", grid, True), ("weights/0", weights, False)]
+    )
     assert frame[:4] == b"MLPF"
     header_length = int.from_bytes(frame[8:12], "little")
     assert header_length % 4 == 0

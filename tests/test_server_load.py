@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import time
 
 import psutil
 import pytest
+from serverproc import start_server
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
-
-from serverproc import start_server
 from wsclient import Client
 
 pytestmark = pytest.mark.slow
@@ -65,7 +65,7 @@ def test_slow_reader_gets_fresh_frames_and_memory_stays_flat(fresh_server) -> No
         epochs.append(header["epoch"])
     memory_end = process.memory_info().rss
     epochs = epochs[2:]  # the first reads empty the frames in flight (the window of 2)
-    jumps = [b - a for a, b in zip(epochs, epochs[1:])]
+    jumps = [b - a for a, b in itertools.pairwise(epochs)]
     # 30 epochs/s: each read shows a frame made about a second after the last one read,
     # not the next of a queue of frames one epoch apart.
     assert min(jumps) >= 15, epochs

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import contextlib
+import json
 import time
 from typing import Any
 
@@ -51,10 +51,14 @@ class Client:
             seen = len(self.messages)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no {kind!r} message {match} within {timeout} s: {self.messages[-5:]}")
+                raise TimeoutError(
+                    f"no {kind!r} message {match} within {timeout} s: {self.messages[-5:]}"
+                )
             self.receive(timeout=left)
 
-    def next_frame(self, timeout: float = 10.0, where: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def next_frame(
+        self, timeout: float = 10.0, where: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The next frame received from now on (optionally the first satisfying `where`)."""
         deadline = time.monotonic() + timeout
         self.frames.clear()

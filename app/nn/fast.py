@@ -238,7 +238,7 @@ class FastPath:
         np.dot(x, first.w_aug, b.z[0])  # z = [x, 1] [W; b]
         for op, args in b.forward:
             op(*args)
-        g = self._loss_grad(b.z[-1], t, b)
+        self._loss_grad(b.z[-1], t, b)
         for op, args in b.backward:
             op(*args)
         np.dot(x.T, b.g_first, first.gw_aug)  # [dW; db] = [x, 1]^T dz
@@ -373,10 +373,10 @@ def forward_columns(
         elif isinstance(act, PReLU):
             z = np.maximum(z, 0.0) + act.alpha.astype(np.float32)[:, None] * np.minimum(z, 0.0)
         else:
-            z = np.asarray(get_activation(act.name).f(z), dtype=np.float32)
+            z = np.asarray(get_activation(act.name).f(z), dtype=np.float32)  # type: ignore[arg-type]
         if hidden:
             outs.append(z)
         a = z
     link = get_task(net.task).link  # expects rows (n, outputs): give it the transposed view
-    outs.append(np.asarray(link(z.T), dtype=np.float32).T)  # (outputs, n)
+    outs.append(np.asarray(link(z.T), dtype=np.float32).T)  # type: ignore[arg-type]
     return outs

@@ -95,7 +95,7 @@ class MLP:
         self._loss = get_loss(loss)
         self.l1, self.l2 = float(l1), float(l2)  # live-settable
         self.init = init
-        self.seed = int(np.random.SeedSequence().entropy) if seed is None else int(seed)
+        self.seed = int(str(np.random.SeedSequence().entropy)) if seed is None else int(seed)
         self.rng = np.random.default_rng(self.seed)  # dropout masks
         self._generation = 0  # bumped by each edit, so re-drawn weights differ from the first
         self.inputs = _check_units(inputs)
@@ -164,10 +164,10 @@ class MLP:
     # ----- computing -------------------------------------------------------------------------
 
     def _check_x(self, x: Any) -> Array:
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != self.inputs:
-            raise ValueError(f"X must have shape (n, {self.inputs}), received {x.shape}")
-        return x
+        rows: Array = np.asarray(x, dtype=np.float64)
+        if rows.ndim != 2 or rows.shape[1] != self.inputs:
+            raise ValueError(f"X must have shape (n, {self.inputs}), received {rows.shape}")
+        return rows
 
     def _targets(self, y: Any, n: int) -> Array:
         y = np.asarray(y)

@@ -76,6 +76,7 @@ class Momentum(Optimizer):
 
     defaults: ClassVar[dict[str, Any]] = {"momentum": 0.9}
     nesterov = False
+    momentum: float
 
     def update(self, p: Array, g: Array, s: State) -> None:
         b = s.get("momentum_buffer")
@@ -101,6 +102,9 @@ class Adagrad(Optimizer):
         "eps": 1e-10,
         "initial_accumulator_value": 0.0,
     }
+    lr_decay: float
+    eps: float
+    initial_accumulator_value: float
 
     def init_state(self, p: Array) -> State:
         return {"step": 0, "sum": np.full_like(p, self.initial_accumulator_value)}
@@ -116,6 +120,8 @@ class RMSprop(Optimizer):
     """RMSprop: v = alpha v + (1 - alpha) g^2, p -= lr g / (sqrt(v) + eps)."""
 
     defaults: ClassVar[dict[str, Any]] = {"alpha": 0.99, "eps": 1e-8}
+    alpha: float
+    eps: float
 
     def init_state(self, p: Array) -> State:
         return {"square_avg": np.zeros_like(p)}
@@ -131,6 +137,8 @@ class Adam(Optimizer):
     """Adam: m, v averages of g, g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)."""
 
     defaults: ClassVar[dict[str, Any]] = {"betas": (0.9, 0.999), "eps": 1e-8}
+    betas: tuple[float, float]
+    eps: float
 
     def init_state(self, p: Array) -> State:
         return {"step": 0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}

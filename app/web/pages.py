@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
 from app.protocol import PROTOCOL_VERSION
 
@@ -18,7 +19,8 @@ async def index(request: Request) -> HTMLResponse:
     catalog = request.app.state.catalog
     # "</" must not close the <script> the catalog is embedded in.
     catalog_json = json.dumps(catalog, ensure_ascii=False).replace("</", "<\\/")
-    return request.app.state.templates.TemplateResponse(
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
         request,
         "index.html",
         {"catalog": catalog, "catalog_json": catalog_json, "version": PROTOCOL_VERSION},

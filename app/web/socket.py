@@ -12,6 +12,7 @@ import collections
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,16 +29,23 @@ MAX_PENDING_MESSAGES = 1000
 
 
 class Scheduler:
-    """Shares one process's CPU fairly: each running session gets an equal slice per frame."""
+    """Shares one process's CPU fairly among its sessions.
+
+    Slices run one at a time on a single trainer thread (the GIL lets one run anyway: run
+    side by side they would only split each other's wall-clock deadlines), in arrival order,
+    so sessions take turns; each running session's turn is an equal share of a frame period.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sessions = 0
         self.running = 0
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer")
 
-    def budget(self, frame_interval: float) -> float:
-        share = 0.8 * frame_interval / max(1, self.running)
-        return max(0.002, min(self.settings.slice_seconds, share))
+    def share(self, frame_interval: float) -> float:
+        """Seconds of CPU a running session may use per frame, its frame included."""
+        share = 0.85 * frame_interval / max(1, self.running)
+        return min(self.settings.slice_seconds, share)
 
 
 class TokenBucket:
@@ -144,23 +152,23 @@ class Connection:
         size = len(text) if len(text) * 4 <= self.settings.max_message_bytes else len(text.encode())
         if size > self.settings.max_message_bytes:
             self.error("too_large", self._too_large(size))
-            return
+            return None
         try:
             json.loads(text, parse_constant=_reject_constant)
         except ValueError as problem:
             self.error("bad_json", f"message is not valid JSON: {problem}")
-            return
+            return None
         try:
             command = CLIENT_MESSAGE.validate_json(text)
         except ValidationError as problem:
             message, field = describe_validation_error(problem, strip_tag=True)
             self.error("bad_message", message, field)
-            return
+            return None
         if isinstance(command, Ack):
             if self.ack_bucket.take() and command.seq <= self.sent_seq:
                 self.acked_seq = max(self.acked_seq or 0, command.seq)
                 self.ready.set()
-            return
+            return None
         if not self.bucket.take():
             now = time.monotonic()
             if now - self._last_rate_warning > 1.0:
@@ -170,7 +178,7 @@ class Connection:
                     f"too many commands: at most {self.settings.commands_per_second:g} "
                     "per second; some were dropped",
                 )
-            return
+            return None
         if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
             self.error(
                 "version",
@@ -180,6 +188,7 @@ class Connection:
             return 1008, "protocol version"
         self.session.commands.append(command)
         self.wake.set()
+        return None
 
     # ---- producing ----
 
@@ -196,8 +205,11 @@ class Connection:
             now = time.perf_counter()
             want_frame = now - last_frame >= 0.9 * interval or not session.running
             self._set_running(session.running)
-            outbox = await asyncio.to_thread(
-                session.run_slice, self.scheduler.budget(interval), want_frame
+            outbox = await asyncio.get_running_loop().run_in_executor(
+                self.scheduler.executor,
+                session.run_slice,
+                self.scheduler.share(interval),
+                want_frame,
             )
             self._set_running(session.running)
             for message in outbox.messages:

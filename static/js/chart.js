@@ -97,6 +97,7 @@ export function createLossChart(canvas, tip, palette) {
     ctx.textBaseline = 'top';
     for (const t of ticks(firstEpoch, lastEpoch, 4)) {
       if (t < firstEpoch || t > lastEpoch) continue;
+      ctx.textAlign = x(t) - left < font ? 'left' : 'center'; // the first label clears the y axis's "0.00"
       ctx.fillText(t >= 10000 ? `${t / 1000}k` : String(t), x(t), plotH + 6);
     }
     for (const [key, color] of [['train', colors.css('--train-line')], ['test', colors.css('--test-line')]]) {

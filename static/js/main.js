@@ -1,16 +1,21 @@
 // Wiring only: reads the catalog, builds the widgets, speaks to the server, keeps the URL in step.
 // The newest frame is kept and drawn once per animation frame; everything else is event-driven.
 
-import { PROTOCOL_VERSION, decodeFrame, matrixRow } from './protocol.js';
+import { PROTOCOL_VERSION, decodeFrame, frameWeights } from './protocol.js';
 import { createSocket } from './socket.js';
-import { readHash, writeHash } from './state.js';
-import { createControls, el } from './controls.js';
+import { readHash } from './state.js';
+import { createControls } from './controls.js';
 import { createDatasetPicker } from './previews.js';
 import { createNetwork } from './network.js';
 import { createOutput } from './output.js';
-import { createLossChart, formatLoss } from './chart.js';
+import { createLossChart } from './chart.js';
 import { readPalette } from './heatmap.js';
 import { createAnnouncer, createConnectionView, createEditor, createToasts } from './ui.js';
+import { createNeuronPanel } from './neuron-panel.js';
+import { createDrawTools } from './draw.js';
+import { applyHide, createSharing } from './share.js';
+import { installShortcuts } from './keys.js';
+import { createReadouts } from './readouts.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
@@ -28,25 +33,28 @@ const state = {
   connected: false,
   epoch: 0,
   epoch0: null, // weights of the newest epoch-0 frame (debug handle / tests)
-  draw: false,
-  eraser: false,
-  drawLabel: 1,
-  csvPending: false,
   drawMs: 0,
-  customRows: null, // the custom dataset, re-sent after a reconnect
+  customRows: fromUrl.points, // the custom dataset: sent after hello (from the link or before a reconnect)
 };
 
 // ---- widgets ----
 let palette = readPalette();
 const toasts = createToasts($('#toasts'));
+const readouts = createReadouts({ epoch: $('#epoch'), play: $('#play'), table: $('#stats') });
 const announce = createAnnouncer($('#announcer'));
 const editor = createEditor($('#editor'));
+const panel = createNeuronPanel($('#neuron-panel'));
+const sharing = createSharing({ state, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note') });
+const { writeUrl } = sharing;
+const drawTools = createDrawTools({
+  root: $('#draw-panel'), catalog, send, toasts, task: () => state.config.task, classes: outputsCount, palette: () => palette,
+});
 const controls = createControls({
   catalog, topbar: $('#topbar-controls'), sliders: $('#data-sliders'), advanced: $('#advanced-controls'),
   lossField: $('#loss-field'), onChange: change,
 });
 const picker = createDatasetPicker($('#datasets'), catalog, (name) => {
-  if (name === 'custom') setDraw(true);
+  if (name === 'custom') drawTools.set(true);
   change({ dataset: name });
 });
 const network = createNetwork($('#net'), {
@@ -58,16 +66,17 @@ const network = createNetwork($('#net'), {
   hovercard: { root: $('#hovercard'), canvas: $('#hovercard-map'), text: $('#hovercard-text') },
   tooltip: $('#tooltip'),
   editor: editor.open,
+  panel,
 });
 const output = createOutput({
   grid: $('#decision-grid'), overlay: $('#decision-overlay'), plot: $('#plot'),
   mapBox: $('#map-box'), plotBox: $('#plot-box'), classMaps: $('#class-maps'), legend: $('#legend'),
   discretize: $('#discretize').closest('label'),
-  onMapClick: mapClick,
+  onMapClick: (x1, x2, event) => drawTools.mapClick(x1, x2, event, state.data?.domain),
   onMapHover: (text, event) => {
     const tip = $('#tooltip');
     if (!text) { tip.hidden = true; return; }
-    tip.textContent = state.draw || state.eraser ? `${text} · ${state.eraser || event.shiftKey ? 'click to remove' : 'click to add'}` : text;
+    tip.textContent = drawTools.hoverText(text, event);
     tip.hidden = false;
     tip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - tip.offsetWidth - 8)}px`;
     tip.style.top = `${event.clientY + 16}px`;
@@ -117,9 +126,10 @@ function change(patch) {
 /** After hello: the whole setup from the page (URL or the session before a reconnect). */
 function restore() {
   socket.send({ type: 'configure', config: state.config });
-  if (state.config.dataset === 'custom' && state.customRows?.length) {
+  if (state.config.dataset === 'custom' && state.customRows) {
+    // add_points on another dataset would start from its points: clear first, then add.
     socket.send({ type: 'clear_points' });
-    socket.send({ type: 'add_points', points: state.customRows });
+    if (state.customRows.length) socket.send({ type: 'add_points', points: state.customRows.slice(0, catalog.limits.points) });
   }
   socket.send({ type: 'reset' });
   if (state.wantRunning) socket.send({ type: 'play' });
@@ -154,14 +164,7 @@ function receive(message) {
       showEpoch(message.epoch);
       break;
     case 'error':
-      if (message.code === 'bad_data' && state.csvPending) {
-        state.csvPending = false;
-        const box = $('#csv-error');
-        box.textContent = message.message;
-        box.hidden = false;
-      } else {
-        toasts.show(message.message || `Server error (${message.code})`);
-      }
+      if (!drawTools.onError(message)) toasts.show(message.message || `Server error (${message.code})`);
       if (message.code === 'diverged') state.wantRunning = false;
       break;
     default:
@@ -171,12 +174,11 @@ function receive(message) {
 
 function receiveData(message) {
   state.data = message;
-  if (state.csvPending) {
-    state.csvPending = false;
-    $('#csv-error').hidden = true;
-    toasts.show(`Loaded ${message.train.length + message.test.length} points from the CSV file.`, 'info');
+  drawTools.onData(message);
+  if (message.dataset === 'custom') {
+    state.customRows = [...message.train, ...message.test];
+    writeUrl();
   }
-  if (message.dataset === 'custom') state.customRows = [...message.train, ...message.test];
   output.setData(message);
   const total = message.train.length + message.test.length;
   $('#data-count').textContent = `${total} points: ${message.train.length} training, ${message.test.length} test`;
@@ -199,18 +201,7 @@ function receiveFrame(buffer) {
   state.running = header.running;
   state.epoch = header.epoch;
   chart.add(header.epoch, header.train_loss, header.test_loss);
-  if (header.epoch === 0) state.epoch0 = weightsOf(frame);
-}
-
-function weightsOf(frame) {
-  const out = {};
-  for (const [name, block] of frame.arrays) {
-    if (!name.startsWith('weights/') && !name.startsWith('biases/')) continue;
-    out[name] = block.shape.length === 2
-      ? Array.from({ length: block.shape[0] }, (_, r) => matrixRow(block, r))
-      : Array.from(block.data);
-  }
-  return out;
+  if (header.epoch === 0) state.epoch0 = frameWeights(frame);
 }
 
 // ---- drawing ----
@@ -231,12 +222,7 @@ function tick() {
     network.setConfig(state.config, outputsCount());
     output.drawFrame(state.frame);
     network.drawFrame(state.frame);
-    showEpoch(header.epoch);
-    $('#train-loss').textContent = formatLoss(header.train_loss);
-    $('#test-loss').textContent = formatLoss(header.test_loss);
-    const pct = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
-    $('#train-accuracy').textContent = pct(header.train_accuracy);
-    $('#test-accuracy').textContent = pct(header.test_accuracy);
+    readouts.showStats(header);
     updatePlay();
   }
   output.drawOverlay();
@@ -247,18 +233,8 @@ function tick() {
   window.requestAnimationFrame(tick);
 }
 
-function showEpoch(epoch) {
-  const text = String(epoch).padStart(6, '0');
-  $('#epoch').textContent = text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  $('#epoch').dataset.epoch = String(epoch);
-}
-
-function updatePlay() {
-  const button = $('#play');
-  button.setAttribute('aria-pressed', String(state.running));
-  button.setAttribute('aria-label', state.running ? 'Pause (space)' : 'Play (space)');
-  document.body.classList.toggle('running', state.running);
-}
+const showEpoch = readouts.showEpoch;
+function updatePlay() { readouts.showRunning(state.running); }
 
 /** Everything that follows the config: controls, tiles, diagram, draw tools, flags. */
 function render() {
@@ -272,83 +248,10 @@ function render() {
   $('#remove-layer').disabled = layers === 0;
   document.body.dataset.task = config.task;
   for (const node of document.querySelectorAll('.accuracy')) node.hidden = config.task === 'regression';
-  renderDrawLabels();
-}
-
-let drawLabelKey = '';
-function renderDrawLabels() {
-  const root = $('#draw-label');
-  const k = state.config.task === 'binary' ? 2 : state.config.task === 'multiclass' ? outputsCount() : 0;
-  const key = `${state.config.task}:${k}:${state.present}`;
-  if (key === drawLabelKey) return;
-  drawLabelKey = key;
-  root.replaceChildren();
-  if (k === 0) {
-    const input = el('input', { type: 'number', id: 'draw-value', step: '0.1', min: '-1000000', max: '1000000', value: String(state.drawLabel) });
-    input.addEventListener('change', () => { if (input.value !== '') state.drawLabel = Number(input.value); });
-    root.setAttribute('role', 'group');
-    root.append(el('label', { for: 'draw-value', text: 'Value of new points' }), input);
-    return;
-  }
-  root.setAttribute('role', 'radiogroup');
-  if (state.drawLabel >= k || state.drawLabel < 0 || !Number.isInteger(state.drawLabel)) state.drawLabel = k - 1;
-  for (let j = 0; j < k; j += 1) {
-    const chip = el('button', { type: 'button', role: 'radio', className: 'class-chip', 'aria-checked': String(j === state.drawLabel), 'aria-label': `Class ${j}`, text: String(j) });
-    chip.style.setProperty('--chip', `rgb(${palette.classes[j].join(',')})`);
-    chip.addEventListener('click', () => {
-      state.drawLabel = j;
-      for (const other of root.children) other.setAttribute('aria-checked', String(other === chip));
-    });
-    root.append(chip);
-  }
+  drawTools.renderLabels();
 }
 
 function tickRender() { render(); output.invalidate(); }
-
-// ---- drawing your own data ----
-function setDraw(on) {
-  state.draw = on;
-  if (on) state.eraser = false;
-  $('#draw-toggle').setAttribute('aria-pressed', String(state.draw));
-  $('#eraser').setAttribute('aria-pressed', String(state.eraser));
-  document.body.classList.toggle('drawing', state.draw || state.eraser);
-}
-
-function mapClick(x1, x2, event) {
-  if (!state.draw && !state.eraser) {
-    toasts.show('Turn on “Draw on the map” (Data column) to add points by clicking.', 'info');
-    return;
-  }
-  if (state.eraser || event.shiftKey) {
-    const [lo, hi] = state.data?.domain ?? [-6, 6];
-    send({ type: 'remove_points', x1, x2, radius: Math.min(12, (hi - lo) / 30) });
-  } else {
-    send({ type: 'add_points', points: [[x1, x2, state.drawLabel]] });
-  }
-}
-
-$('#draw-toggle').addEventListener('click', () => setDraw(!state.draw));
-$('#eraser').addEventListener('click', () => {
-  state.eraser = !state.eraser;
-  if (state.eraser) state.draw = false;
-  setDraw(state.draw);
-});
-$('#clear-points').addEventListener('click', () => send({ type: 'clear_points' }));
-$('#csv-file').addEventListener('change', async (event) => {
-  const input = /** @type {HTMLInputElement} */ (event.target);
-  const file = input.files?.[0];
-  input.value = '';
-  if (!file) return;
-  if (file.size > catalog.limits.message_bytes - 1024) {
-    const box = $('#csv-error');
-    box.textContent = `That file is ${Math.round(file.size / 1024)} KiB; the limit is ${Math.floor(catalog.limits.message_bytes / 1024) - 1} KiB.`;
-    box.hidden = false;
-    return;
-  }
-  state.csvPending = true;
-  $('#csv-error').hidden = true;
-  send({ type: 'load_csv', text: await file.text() });
-});
 
 // ---- top bar and other buttons ----
 function togglePlay() {
@@ -377,24 +280,8 @@ $('#discretize').addEventListener('change', (event) => {
   output.setOptions({ discrete: event.target.checked });
   if (state.frame) state.fresh = true;
 });
-$('#copy-link').addEventListener('click', copyLink);
+$('#copy-link').addEventListener('click', sharing.copyLink);
 $('#present').addEventListener('click', () => setPresent(!state.present));
-
-async function copyLink() {
-  writeUrl();
-  const link = location.href;
-  try {
-    await navigator.clipboard.writeText(link);
-    toasts.show('Link copied: it opens this exact setup (data, network and starting weights).', 'info');
-  } catch {
-    window.prompt('Copy this link:', link);
-  }
-}
-
-function writeUrl() {
-  const hash = writeHash(state.config, { hide: state.hide, present: state.present });
-  if (hash !== location.hash) history.replaceState(null, '', hash);
-}
 
 function setPresent(on) {
   state.present = on;
@@ -403,7 +290,7 @@ function setPresent(on) {
   $('#present').setAttribute('aria-pressed', String(on));
   palette = readPalette();
   output.setPalette(palette);
-  drawLabelKey = '';
+  drawTools.renderLabels(true);
   picker.update(state.config, state.data, palette, true);
   network.layout();
   chart.invalidate();
@@ -412,31 +299,19 @@ function setPresent(on) {
   announce(on ? 'Presentation mode on' : 'Presentation mode off');
 }
 
-function applyHide() {
-  const style = $('#hide-style') ?? document.head.appendChild(el('style', { id: 'hide-style' }));
-  style.textContent = state.hide.size
-    ? `${[...state.hide].map((key) => `[data-hide="${CSS.escape(key)}"]`).join(',')} { display: none !important; }`
-    : '';
-}
-
 // ---- keyboard ----
-document.addEventListener('keydown', (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-  const target = /** @type {HTMLElement} */ (event.target);
-  if (target.closest('input, select, textarea, [contenteditable=""], [contenteditable="true"]')) return;
-  if (event.key === 'Escape') { editor.close(); return; }
-  const onButton = target.closest('button, summary, [role="button"], [role="radio"], a');
-  if (event.key === ' ' && !onButton) { event.preventDefault(); togglePlay(); }
-  else if (event.key === 's' || event.key === 'S') step();
-  else if (event.key === 'r' || event.key === 'R') reset();
-  else if (event.key === 'p' || event.key === 'P') setPresent(!state.present);
+installShortcuts({
+  togglePlay, step, reset,
+  togglePresent: () => setPresent(!state.present),
+  escape: () => { editor.close(); panel.close(); },
 });
 
 window.addEventListener('hashchange', () => {
   const next = readHash(location.hash, catalog);
   state.config = next.config;
   state.hide = next.hide;
-  applyHide();
+  if (next.points) state.customRows = next.points;
+  applyHide(state.hide);
   if (next.present !== state.present) setPresent(next.present);
   render();
   if (state.connected) restore();
@@ -452,13 +327,13 @@ window.__playground = {
   get connected() { return state.connected; },
   get running() { return state.running; },
   get epoch0() { return state.epoch0; },
-  weights: () => (state.frame ? weightsOf(state.frame) : null),
+  weights: () => (state.frame ? frameWeights(state.frame) : null),
   chartPoints: () => chart.size,
   get drawMs() { return state.drawMs; },
 };
 
 // ---- start ----
-applyHide();
+applyHide(state.hide);
 document.body.classList.toggle('present', state.present);
 document.documentElement.classList.toggle('present', state.present);
 $('#present').setAttribute('aria-pressed', String(state.present));

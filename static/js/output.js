@@ -71,7 +71,7 @@ export function createOutput(parts) {
   }
 
   function setData(message) { data = message; overlayDirty = true; plotDirty = true; updateLegend(); }
-  function setOptions(next) { options = { ...options, ...next }; overlayDirty = true; plotDirty = true; }
+  function setOptions(next) { options = { ...options, ...next }; overlayDirty = true; plotDirty = true; updateLegend(); }
   function setPalette(next) { palette = next; overlayDirty = true; plotDirty = true; updateLegend(); }
   function invalidate() { overlayDirty = true; plotDirty = true; }
 
@@ -82,7 +82,6 @@ export function createOutput(parts) {
     const oneD = Boolean(data?.one_d) && header.task === 'regression';
     parts.mapBox.hidden = oneD;
     parts.plotBox.hidden = !oneD;
-    parts.legend.hidden = oneD;
     parts.discretize.hidden = oneD;
     curve = arrays.get('curve') ?? null;
     if (oneD) plotDirty = true;
@@ -215,13 +214,11 @@ export function createOutput(parts) {
       ctx.beginPath(); ctx.moveTo(px(t), 8); ctx.lineTo(px(t), 8 + plotH); ctx.stroke();
       ctx.fillText(String(t), px(t), 8 + plotH + 4);
     }
-    ctx.fillText('x₁', left + plotW / 2, 8 + plotH + font * 1.5 + 4);
-    ctx.save();
-    ctx.translate(font * 0.9, 8 + plotH / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle';
-    ctx.fillText('y', 0, 0);
-    ctx.restore();
+    ctx.fillStyle = palette.css('--ink');
+    ctx.font = `600 ${font * 1.15}px system-ui, sans-serif`;
+    ctx.fillText('x₁', left + plotW / 2, 8 + plotH + font * 1.45 + 2);
+    ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
+    ctx.fillText('y', 2, 8 + plotH / 2);
     const radius = parseFloat(palette.css('--point-radius')) || 3.5;
     for (const [rowsOf, test] of [[data?.train ?? [], false], [options.showTest ? data?.test ?? [] : [], true]]) {
       ctx.fillStyle = rgb(palette.classes[1]);
@@ -249,7 +246,17 @@ export function createOutput(parts) {
     if (!palette) return;
     const task = data?.task ?? 'binary';
     const items = [];
-    if (task === 'regression') {
+    parts.legend.classList.toggle('plot-legend', Boolean(data?.one_d));
+    if (data?.one_d) { // y against x: what the dots and the line are
+      const item = (className, color, text) => {
+        const swatch = el('span', { className });
+        swatch.style.setProperty('--color', rgb(color));
+        return el('span', { className: 'legend-item' }, [swatch, el('span', { text })]);
+      };
+      items.push(item('swatch dot', palette.classes[1], options.showTest ? 'training data' : 'data'));
+      if (options.showTest) items.push(item('swatch ring', palette.classes[1], 'test data'));
+      items.push(item('swatch-line curve', palette.classes[0], 'network ŷ(x₁)'));
+    } else if (task === 'regression') {
       const [a, b] = valueDomain(1);
       items.push(el('span', { text: a.toPrecision(2) }), el('span', { className: 'ramp' }), el('span', { text: `+${b.toPrecision(2)}` }));
       parts.legend.style.setProperty('--ramp', `linear-gradient(90deg, ${rgb(palette.neg)}, ${rgb(palette.mid)}, ${rgb(palette.pos)})`);

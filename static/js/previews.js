@@ -98,6 +98,9 @@ function fromData(data) {
   return { kind: 'value', points: rows.map(([x1, x2, y]) => [scale(x1), scale(x2), y]) };
 }
 
+/** Long words get a soft hyphen, so a tile's two lines read "Checker-" "board", not "Checkerbo" "ard". */
+const breakable = (title) => title.replace(/([A-Za-z]{7})([A-Za-z]{4,})/g, '$1\u00AD$2');
+
 /**
  * @param {HTMLElement} root @param {any} catalog
  * @param {(name: string) => void} onPick
@@ -109,7 +112,7 @@ export function createDatasetPicker(root, catalog, onPick) {
     const button = el('button', {
       type: 'button', className: 'dataset-tile', 'aria-pressed': 'false',
       title: dataset.title ?? dataset.name, dataset: { name: dataset.name },
-    }, [canvas, el('span', { text: dataset.title ?? dataset.name })]);
+    }, [canvas, el('span', { text: breakable(dataset.title ?? dataset.name) })]);
     button.addEventListener('click', () => onPick(dataset.name));
     root.append(button);
     tiles.set(dataset.name, { button, canvas, dataset });

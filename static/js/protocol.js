@@ -103,3 +103,15 @@ export function matrixRow(block, row) {
   const cols = block.shape[1];
   return Array.from(block.data.subarray(row * cols, (row + 1) * cols));
 }
+
+/** A frame's weights and biases as plain arrays: {"weights/0": [[…], …], "biases/0": […], …}. */
+export function frameWeights(frame) {
+  const out = {};
+  for (const [name, block] of frame.arrays) {
+    if (!name.startsWith('weights/') && !name.startsWith('biases/')) continue;
+    out[name] = block.shape.length === 2
+      ? Array.from({ length: block.shape[0] }, (_, r) => matrixRow(block, r))
+      : Array.from(block.data);
+  }
+  return out;
+}

@@ -2,6 +2,10 @@
 //   #task=binary&dataset=spiral&layers=8:relu,8:relu:0.1&features=x1,x2&seed=3&hide=optimizer&present=1
 // Every config field is written; reading starts from the catalog's defaults and keeps only
 // values the catalog allows, so a hand-edited or stale link never sends junk to the server.
+// A drawn (custom) dataset travels as `points=x1,x2,label;…` with 2 decimals, while it fits.
+
+/** Links longer than this do not carry drawn points (browsers, chat apps and QR codes choke). */
+export const MAX_LINK_CHARS = 8000;
 
 /** @typedef {import('./protocol.js').Config} Config */
 
@@ -25,6 +29,26 @@ function textToLayers(text, catalog) {
   return layers.some((l) => Number.isNaN(l.units)) ? null : layers;
 }
 
+const short = (v) => String(+v.toFixed(2)); // 2 decimals, no trailing zeros: 1.5, -0.25, 3
+
+/** Points [[x1, x2, label], …] as `x1,x2,label;…`. @param {number[][]} points */
+export function pointsToText(points) {
+  return points.map((p) => p.map(short).join(',')).join(';');
+}
+
+/** The points of a `points=` field; rows that are not three finite numbers inside `domain` are dropped. */
+export function textToPoints(text, domain = [-6, 6], max = 5000) {
+  const rows = [];
+  for (const part of text.split(';')) {
+    const row = part.split(',').map(Number);
+    if (row.length !== 3 || part.split(',').some((v) => v.trim() === '') || !row.every(Number.isFinite)) continue;
+    if (row[0] < domain[0] || row[0] > domain[1] || row[1] < domain[0] || row[1] > domain[1]) continue;
+    rows.push(row);
+    if (rows.length >= max) break;
+  }
+  return rows;
+}
+
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 const clampInt = (v, lo, hi) => (Number.isFinite(v) ? clamp(Math.round(v), lo, hi) : NaN);
 
@@ -45,7 +69,7 @@ function choicesOf(field, catalog, config) {
 /**
  * The config a hash describes: catalog defaults overridden by every valid field in the hash.
  * @param {string} hash @param {any} catalog
- * @returns {{config: Config, hide: Set<string>, present: boolean}}
+ * @returns {{config: Config, hide: Set<string>, present: boolean, points: number[][] | null}}
  */
 export function readHash(hash, catalog) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
@@ -76,14 +100,16 @@ export function readHash(hash, catalog) {
   }
   const hide = new Set((params.get('hide') ?? '').split(',').filter(Boolean));
   const present = ['1', 'true', 'yes'].includes(params.get('present') ?? '');
-  return { config, hide, present };
+  const pointsText = config.dataset === 'custom' ? params.get('points') : null;
+  const points = pointsText == null ? null : textToPoints(pointsText, undefined, catalog.limits?.points ?? 5000);
+  return { config, hide, present, points };
 }
 
 /**
- * The hash for a config plus the page flags.
- * @param {Config} config @param {{hide?: Set<string>, present?: boolean}} flags
+ * The hash for a config plus the page flags and, for the custom dataset, its points.
+ * @param {Config} config @param {{hide?: Set<string>, present?: boolean, points?: number[][] | null}} flags
  */
-export function writeHash(config, { hide = new Set(), present = false } = {}) {
+export function writeHash(config, { hide = new Set(), present = false, points = null } = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(config)) {
     if (key === 'layers') params.set(key, layersToText(value));
@@ -92,6 +118,11 @@ export function writeHash(config, { hide = new Set(), present = false } = {}) {
   }
   if (hide.size) params.set('hide', [...hide].join(','));
   if (present) params.set('present', '1');
-  // Commas, colons and ^ read fine in a link; keep them unescaped.
-  return '#' + params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5E/g, '^');
+  // Commas, colons, semicolons and ^ read fine in a link; keep them unescaped.
+  const hash = () => '#' + params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';').replace(/%5E/g, '^');
+  if (config.dataset !== 'custom' || !points) return hash();
+  const without = hash();
+  params.set('points', pointsToText(points));
+  const withPoints = hash();
+  return withPoints.length <= MAX_LINK_CHARS ? withPoints : without;
 }

@@ -83,6 +83,17 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     assert shown_loss(p, "train") < first_loss
     assert p.js(DECISION_CHECKSUM) != before_map
     assert p.js("window.__playground.chartPoints()") > 5
+    # The 100×100 map is scaled up smoothly (no blocks on a projector); points are drawn on an
+    # overlay at device resolution, so they stay crisp.
+    smooth = p.js(
+        """() => {
+          const grid = document.querySelector('#decision-grid');
+          const overlay = document.querySelector('#decision-overlay');
+          return [getComputedStyle(grid).imageRendering, grid.width < grid.clientWidth,
+                  overlay.width === Math.round(overlay.clientWidth * devicePixelRatio)];
+        }"""
+    )
+    assert smooth == ["auto", True, True]
     p.shot("playing-1280x720")
     for width, height in [(1920, 1080), (1024, 768)]:
         p.page.set_viewport_size({"width": width, "height": height})
@@ -315,4 +326,136 @@ def test_hover_and_edit_a_weight_and_the_output_bias(server: Any, open_page: Any
     assert p.page.locator("#hovercard").is_visible()
     assert "Output" in p.page.locator("#hovercard-text").inner_text()
     p.shot("hover-output-neuron")
+    assert p.errors == []
+
+
+def test_drawn_points_travel_in_the_link(server: Any, open_page: Any) -> None:
+    p = open_page(server.url)
+    p.ready()
+    p.page.locator(".dataset-tile[data-name='custom']").click()
+    p.page.locator("#clear-points").click()
+    p.page.wait_for_function("() => window.__playground.data.dataset === 'custom'")
+    p.page.wait_for_function("() => document.querySelector('#data-count').dataset.count === '0'")
+    grid = p.page.locator("#decision-grid").bounding_box()
+    assert grid is not None
+    for n, (fx, fy) in enumerate([(0.2, 0.3), (0.8, 0.6), (0.45, 0.85)], start=1):
+        if n == 3:
+            p.page.locator(".class-chip[aria-label='Class 0']").click()
+        p.page.mouse.click(grid["x"] + fx * grid["width"], grid["y"] + fy * grid["height"])
+        p.page.wait_for_function(
+            "n => document.querySelector('#data-count').dataset.count === String(n)", arg=n
+        )
+    p.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    p.page.locator("#copy-link").click()
+    p.page.wait_for_timeout(200)
+    link = p.js("navigator.clipboard.readText()")
+    assert "dataset=custom" in link and "&points=" in link and len(link) < 8000
+    assert p.page.locator("#link-note").is_hidden()
+
+    q = open_page(server.url, link[len(server.url) + 1 :])
+    q.ready()
+    q.page.wait_for_function("() => document.querySelector('#data-count').dataset.count === '3'")
+    rows = "d => [...d.train, ...d.test].map(r => r.join()).sort()"
+    drawn = p.page.evaluate(f"({rows})(window.__playground.data)")
+    assert q.page.evaluate(f"({rows})(window.__playground.data)") == drawn
+    assert sorted(int(r.split(",")[2]) for r in drawn) == [0, 1, 1]
+    assert p.errors == [] and q.errors == []
+
+
+def test_keyboard_edits_a_neurons_weights_and_bias(server: Any, open_page: Any) -> None:
+    p = open_page(server.url)
+    p.ready()
+    units = p.page.locator(".neuron:not(.feature)")
+    stops = units.evaluate_all("ns => ns.filter(n => n.tabIndex === 0).length")
+    assert stops == 1, "the hidden and output neurons are one tab stop (arrows move inside)"
+    p.page.locator(".neuron.feature").last.focus()
+    p.page.keyboard.press("Tab")
+    focused = p.js("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("Layer 1, neuron 1") and "Enter" in focused
+    p.page.keyboard.press("ArrowDown")
+    assert p.js("document.activeElement.getAttribute('aria-label')").startswith("Layer 1, neuron 2")
+    p.page.keyboard.press("Enter")
+    dialog = p.page.get_by_role("dialog")
+    dialog.wait_for(state="visible")
+    assert "Layer 1, neuron 2" in dialog.inner_text()
+    assert p.js("document.activeElement.id") == "neuron-panel-bias"
+    assert p.page.get_by_label("Weight from x₁").count() == 1
+    weight = p.page.get_by_label("Weight from x₂")
+    weight.fill("1.5")
+    weight.press("Enter")
+    p.page.wait_for_function("() => window.__playground.weights()['weights/0'][1][1] === 1.5")
+    bias = p.page.get_by_label("Bias", exact=True)
+    bias.fill("-0.75")
+    bias.press("Enter")
+    p.page.wait_for_function("() => window.__playground.weights()['biases/0'][1] === -0.75")
+    p.shot("neuron-panel")
+    p.page.keyboard.press("Escape")
+    assert dialog.is_hidden()
+    assert p.js("document.activeElement.getAttribute('aria-label')").startswith("Layer 1, neuron 2")
+    assert p.errors == []
+
+
+def test_classroom_link_hides_the_chosen_controls(server: Any, open_page: Any) -> None:
+    p = open_page(server.url, FAST)
+    p.ready()
+    p.page.locator("#classroom summary").click()
+    p.page.get_by_role("checkbox", name="Optimizer", exact=True).check()
+    p.page.get_by_label("Dropout menus").check()
+    p.page.get_by_label("Open in presentation mode").check()
+    link = p.page.locator("#classroom-link").input_value()
+    assert "hide=optimizer,dropout" in link and "present=1" in link and "optimizer=adam" in link
+    assert p.page.locator("#control-optimizer").is_visible(), "the teacher's own page keeps them"
+    p.shot("classroom-link")
+
+    q = open_page(server.url, link[len(server.url) + 1 :])
+    q.ready()
+    assert q.page.locator("#control-optimizer").is_hidden()
+    assert q.page.locator("select.dropout").first.is_hidden()
+    assert q.page.locator("#control-learning_rate").is_visible()
+    assert "present" in (q.page.locator("body").get_attribute("class") or "")
+    assert p.errors == [] and q.errors == []
+
+
+EIGHT_WIDE = "#layers=" + ",".join(["16:tanh"] * 7 + ["16:leaky_relu:0.3"])
+HEADS_FIT = """() => {
+  const net = document.querySelector('#net').getBoundingClientRect();
+  const heads = [...document.querySelectorAll('#net .layer-head')].map(h => h.getBoundingClientRect());
+  const bad = [];
+  heads.forEach((h, i) => {
+    if (h.left < net.left - 1 || h.right > net.right + 1) bad.push(`head ${i} outside`);
+    if (i && h.left < heads[i - 1].right - 1) bad.push(`head ${i} overlaps`);
+  });
+  const ctx = document.createElement('canvas').getContext('2d');
+  const compact = document.querySelector('#net').classList.contains('compact');
+  for (const select of document.querySelectorAll('#net .layer-head select')) {
+    if (!select.offsetParent) continue;  // hidden (presentation mode hides dropout)
+    ctx.font = getComputedStyle(select).font;
+    const text = select.selectedOptions[0].textContent;
+    const room = select.clientWidth - (compact ? 2 : 20);
+    if (ctx.measureText(text).width > room) bad.push(`"${text}" cut (${room}px)`);
+  }
+  for (const title of document.querySelectorAll('#net .layer-title')) {
+    if (title.scrollWidth > title.parentElement.clientWidth + 1) bad.push(`title ${title.textContent} cut`);
+  }
+  const units = [...document.querySelectorAll('#net .neuron:not(.feature)')].map(n => n.getBoundingClientRect());
+  const last = Math.max(...heads.map(h => h.bottom));
+  if (units.some(u => u.top < last)) bad.push('neurons under the heads');
+  if (units.some(u => u.bottom > net.bottom + 1)) bad.push('neurons below the box');
+  return bad;
+}"""
+
+
+def test_eight_wide_layers_fit_every_screen(server: Any, open_page: Any) -> None:
+    p = open_page(server.url, EIGHT_WIDE)
+    p.ready()
+    assert hidden_neurons(p) == 8 * 16
+    for present in (False, True):
+        if present:
+            p.page.locator("body").click(position={"x": 5, "y": 300})
+            p.page.keyboard.press("p")
+        for width, height in [(1280, 720), (1920, 1080), (1024, 768)]:
+            p.page.set_viewport_size({"width": width, "height": height})
+            p.page.wait_for_timeout(250)
+            assert p.js(HEADS_FIT) == [], (width, height, present)
+            p.shot(f"eight-layers-{width}x{height}{'-present' if present else ''}")
     assert p.errors == []

@@ -19,7 +19,9 @@ def _data(n: int = 120, seed: int = 0) -> tuple[Array, Array]:
     return x, (x[:, 0] * x[:, 1] > 0).astype(float)
 
 
-def _readable_epochs(net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int) -> None:
+def _readable_epochs(
+    net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int
+) -> None:
     for order in orders:
         for start in range(0, len(order), batch):
             index = order[start : start + batch]
@@ -27,7 +29,9 @@ def _readable_epochs(net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[
             opt.step(net.parameters(), grads)
 
 
-def _fast_epochs(net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int) -> None:
+def _fast_epochs(
+    net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int
+) -> None:
     plan = fast.FastPath(net)
     xs, ts = plan.inputs(x), plan.targets(y)
     plan.begin(net, opt)
@@ -81,7 +85,11 @@ def test_fast_path_equals_readable_engine_for_each_activation(name: str) -> None
 def test_fast_path_equals_readable_engine_for_each_loss(task: str, loss: str | None) -> None:
     a, opt_a, b, opt_b = _twins([(6, "tanh"), (4, "relu")], "adam", task, loss)
     x, _ = _data()
-    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int) if task == "multiclass" else np.sin(x[:, 0])
+    y = (
+        (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+        if task == "multiclass"
+        else np.sin(x[:, 0])
+    )
     orders = _orders(len(x), 3)
     _readable_epochs(a, opt_a, x, y, orders, 10)
     _fast_epochs(b, opt_b, x, y, orders, 10)
@@ -139,19 +147,29 @@ def _config(**changes: object) -> Config:
 
 @pytest.mark.parametrize("batch_size", [10, 7, 5000])
 def test_trainer_fast_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
-    fast_trainer, plain = Trainer(_config(batch_size=batch_size)), Trainer(_config(batch_size=batch_size))
+    fast_trainer, plain = (
+        Trainer(_config(batch_size=batch_size)),
+        Trainer(_config(batch_size=batch_size)),
+    )
     plain.use_fast_path = False
     for trainer in (fast_trainer, plain):
         trainer.train(float("inf"), 2)
-        trainer.apply(trainer.config.model_copy(update={"layers": [LayerSpec(units=6, activation="prelu")] * 2}))
-        trainer.apply(trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01}))
+        trainer.apply(
+            trainer.config.model_copy(
+                update={"layers": [LayerSpec(units=6, activation="prelu")] * 2}
+            )
+        )
+        trainer.apply(
+            trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01})
+        )
         trainer.train(float("inf"), 3)
     assert fast_trainer.epoch == plain.epoch == 5
     _assert_same(fast_trainer.net, plain.net)
     assert fast_trainer._position == plain._position
-    assert fast_trainer.stats == plain.stats or abs(
-        (fast_trainer.stats.train_loss or 0) - (plain.stats.train_loss or 0)
-    ) < 1e-12
+    assert (
+        fast_trainer.stats == plain.stats
+        or abs((fast_trainer.stats.train_loss or 0) - (plain.stats.train_loss or 0)) < 1e-12
+    )
 
 
 def test_trainer_fast_path_stops_at_the_deadline_mid_epoch_and_resumes() -> None:

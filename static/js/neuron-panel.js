@@ -1,0 +1,86 @@
+// The neuron panel: the keyboard (and screen-reader) way to read and edit a neuron's incoming
+// weights and its bias. Focus a neuron in the diagram, press Enter: one number field per
+// incoming link plus the bias; a changed field is sent at once (set_weight / set_bias).
+
+import { el } from './controls.js';
+
+/**
+ * @typedef {{label: string, value: number|null, set: (value: number) => void}} Entry
+ * @typedef {{title: string, bias: Entry, weights: Entry[]}} NeuronInfo
+ */
+
+const shown = (v) => (v == null || !Number.isFinite(v) ? '' : String(Math.round(v * 1000) / 1000));
+
+/** @param {HTMLElement} root  the panel element (role=dialog, hidden) */
+export function createNeuronPanel(root) {
+  const title = el('h3', { id: 'neuron-panel-title' });
+  const close = el('button', { type: 'button', className: 'toast-close', 'aria-label': 'Close', text: '×' });
+  const list = el('div', { className: 'neuron-panel-list' });
+  const hint = el('p', { className: 'hint', text: 'Values from −100 to 100; Enter sets, Esc closes.' });
+  root.append(el('div', { className: 'neuron-panel-head' }, [title, close]), hint, list);
+  root.setAttribute('role', 'dialog');
+  root.setAttribute('aria-labelledby', title.id);
+
+  let opener = null;
+  let inputs = []; // [input, entry]
+
+  function field(id, entry) {
+    const input = el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value) });
+    input.addEventListener('change', () => {
+      const value = Number(input.value);
+      if (input.value !== '' && Number.isFinite(value) && input.checkValidity()) entry.set(value);
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') { event.preventDefault(); input.dispatchEvent(new Event('change')); }
+    });
+    inputs.push([input, entry]);
+    return [el('label', { for: id, text: entry.label }), input];
+  }
+
+  /** Show a neuron's weights and bias next to `anchor` (the neuron's element, focused again on close). */
+  function open(anchor, /** @type {NeuronInfo} */ info) {
+    opener = anchor;
+    inputs = [];
+    title.textContent = info.title;
+    const rows = [...field('neuron-panel-bias', { ...info.bias, label: 'Bias' })];
+    info.weights.forEach((entry, s) => rows.push(...field(`neuron-panel-w${s}`, { ...entry, label: `Weight from ${entry.label}` })));
+    list.replaceChildren(...rows);
+    root.hidden = false;
+    const rect = anchor.getBoundingClientRect();
+    const width = root.offsetWidth;
+    const left = rect.right + 10 + width > window.innerWidth ? rect.left - width - 10 : rect.right + 10;
+    root.style.left = `${Math.max(4, left)}px`;
+    root.style.top = `${Math.max(4, Math.min(rect.top - 10, window.innerHeight - root.offsetHeight - 8))}px`;
+    inputs[0][0].focus();
+    inputs[0][0].select();
+  }
+
+  /** New values from a frame: fields being edited keep what the user typed. */
+  function refresh(/** @type {NeuronInfo} */ info) {
+    if (root.hidden) return;
+    const entries = [info.bias, ...info.weights];
+    if (entries.length !== inputs.length) { closePanel(false); return; }
+    inputs.forEach(([input, entry], k) => {
+      entry.value = entries[k].value;
+      if (document.activeElement !== input) input.value = shown(entries[k].value);
+    });
+  }
+
+  function closePanel(refocus = true) {
+    if (root.hidden) return;
+    root.hidden = true;
+    if (refocus && opener?.isConnected) opener.focus();
+    opener = null;
+  }
+
+  close.addEventListener('click', () => closePanel());
+  root.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') { event.stopPropagation(); closePanel(); }
+  });
+  document.addEventListener('pointerdown', (event) => {
+    const target = /** @type {Node} */ (event.target);
+    if (!root.hidden && !root.contains(target) && !opener?.contains(target)) closePanel(false);
+  });
+
+  return { open, refresh, close: closePanel, get anchor() { return root.hidden ? null : opener; } };
+}

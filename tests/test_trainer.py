@@ -1,0 +1,89 @@
+"""Trainer: bounded slices, live config changes, evaluation, custom data."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from app.protocol import Config, LayerSpec
+from app.trainer import Diverged, Trainer
+
+
+def spiral(**changes: object) -> Config:
+    base = {"dataset": "spiral", "layers": [LayerSpec(units=8, activation="tanh")] * 2}
+    return Config(**{**base, **changes})
+
+
+def test_evaluate_matches_the_engine_per_split() -> None:
+    for config in (spiral(), Config(dataset="blobs", classes=4), Config(dataset="sine")):
+        trainer = Trainer(config)
+        trainer.train(time.perf_counter() + 5, 3)
+        stats, net, data = trainer.stats, trainer.net, trainer.data
+        assert stats.train_loss == pytest.approx(net.loss(data.f_train, data.y_train), rel=1e-12)
+        assert stats.test_loss == pytest.approx(net.loss(data.f_test, data.y_test), rel=1e-12)
+        if data.task != "regression":
+            out = net.predict(data.f_test)
+            predicted = out[:, 0] >= 0.5 if data.task == "binary" else out.argmax(axis=1)
+            assert stats.test_accuracy == pytest.approx(np.mean(predicted == data.y_test))
+
+
+def test_train_counts_whole_epochs_and_respects_the_deadline() -> None:
+    trainer = Trainer(spiral())
+    assert trainer.train(time.perf_counter() + 10, 4) == 4 and trainer.epoch == 4
+    started = time.perf_counter()
+    trainer.train(started, float("inf"))  # deadline already passed: one batch, then stop
+    assert time.perf_counter() - started < 0.05
+
+
+def test_reset_reproduces_the_starting_weights() -> None:
+    trainer = Trainer(spiral(seed=7))
+    first = [p.copy() for p in trainer.net.parameters()]
+    trainer.train(time.perf_counter() + 5, 2)
+    trainer.reset()
+    assert trainer.epoch == 0
+    assert all(np.array_equal(a, b) for a, b in zip(first, trainer.net.parameters(), strict=True))
+
+
+def test_layer_edits_keep_the_other_weights_and_training_goes_on() -> None:
+    trainer = Trainer(spiral())
+    trainer.train(time.perf_counter() + 5, 2)
+    w0 = trainer.net.weights()[0][0].copy()
+    layers = [LayerSpec(units=8, activation="tanh"), LayerSpec(units=5, activation="relu")]
+    assert trainer.apply(trainer.config.model_copy(update={"layers": layers})) == ["network"]
+    assert np.array_equal(trainer.net.weights()[0][0], w0)
+    assert trainer.net.layer_sizes == [2, 8, 5, 1]
+    assert trainer.train(time.perf_counter() + 5, 2) == 2 and trainer.epoch == 4
+
+
+def test_features_change_keeps_what_fits() -> None:
+    trainer = Trainer(spiral())
+    w1 = trainer.net.weights()[1][0].copy()
+    rebuilt = trainer.apply(trainer.config.model_copy(update={"features": ["x1", "x2", "x1*x2"]}))
+    assert rebuilt == ["network"] and trainer.net.layer_sizes[0] == 3
+    assert np.array_equal(trainer.net.weights()[1][0], w1)
+
+
+def test_divergence_rolls_back_to_finite_weights() -> None:
+    config = Config(dataset="plane", layers=[LayerSpec(units=16, activation="relu")] * 4,
+                    learning_rate=10, batch_size=1)  # fmt: skip
+    trainer = Trainer(config)
+    with pytest.raises(Diverged):
+        for _ in range(50):
+            trainer.train(time.perf_counter() + 1, 1)
+    assert all(np.all(np.isfinite(p)) for p in trainer.net.parameters())
+
+
+def test_custom_points_split_the_same_in_any_order() -> None:
+    rng = np.random.default_rng(0)
+    points = np.column_stack([rng.uniform(-5, 5, (40, 2)), rng.integers(0, 2, 40)])
+    one, other = Trainer(Config()), Trainer(Config())
+    one.set_custom(points)
+    other.set_custom(points[rng.permutation(40)])
+    assert np.array_equal(one.data.x_train, other.data.x_train)
+    assert np.array_equal(one.data.y_test, other.data.y_test)
+    single = Trainer(Config())
+    single.set_custom(points[:1])  # a set still being drawn trains on what there is
+    assert len(single.data.y_train) == 1 and len(single.data.y_test) == 0
+    assert single.train(time.perf_counter() + 1, 1) == 1
