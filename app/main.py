@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.catalog import build_catalog
 from app.config import Settings
+from app.nn import jit
 from app.web import pages, socket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    # The trainer thread and the event loop share the GIL: hand it over every millisecond
+    # rather than every 5, so neither waits long for the other.
+    sys.setswitchinterval(0.001)
     app = FastAPI(title="MLP Playground", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.catalog = build_catalog(settings)
@@ -25,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(socket.router)
+    jit.warm_up_in_background()  # the compiled training kernel, when numba is installed
     return app
 
 

@@ -82,6 +82,7 @@ class Session:
         self.settings = settings
         self.id = secrets.token_hex(8)
         self.trainer = Trainer(config or Config())
+        self.trainer.clock = time.thread_time  # budgets are CPU time, see run_slice
         self.running = False
         self.step_target: int | None = None  # epoch at which a `step` pauses
         self.commands: collections.deque[Any] = collections.deque()
@@ -280,8 +281,10 @@ class Session:
         if self.running:
             # A crowded server shares out less than a frame costs: training still gets a
             # quarter of the share, so a session slows down but never stops learning.
-            budget = max(share - self.frame_seconds, share / 4) if want_frame else share
-            outbox.messages.extend(self._train(now + budget, elapsed))
+            budget = max(share - self.frame_seconds, share / 8) if want_frame else share
+            # The budget is this thread's CPU time: waiting for the GIL while the event loop
+            # sends frames does not use it up.
+            outbox.messages.extend(self._train(time.thread_time() + budget, elapsed))
         else:
             self._speed_window.clear()
             self.epochs_per_second = 0.0

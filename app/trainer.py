@@ -8,6 +8,7 @@ only what the change needs and keeps every weight it can.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app import datasets
-from app.nn import MLP, fast, make_optimizer
+from app.nn import MLP, fast, jit, make_optimizer
+from app.nn.closed_form import least_squares
 from app.protocol import Config, LayerSpec, Rebuilt
 
 Array = NDArray[np.float64]
@@ -24,6 +26,8 @@ DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_s
 OPTIMIZER_HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("rho",),
                    "adam": ("beta1", "beta2")}  # fmt: skip
 CURVE_POINTS = 200
+JIT_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
+JIT_MAX_BATCH = 64  # larger batches: NumPy's vectorised calls win (python -m bench engine)
 
 
 class Diverged(RuntimeError):
@@ -84,8 +88,15 @@ class Trainer:
         self._position = 0  # next batch start within _order
         self._rng = np.random.default_rng(config.seed)
         self._grid_cache: dict[tuple[int, tuple[str, ...]], Array] = {}
+        self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
         self.use_fast_path = True  # False: the readable loop (tests compare the two)
+        self.use_jit = True  # False: the NumPy fast path instead of the compiled one
+        # What `train` deadlines are measured on. A server passes time.thread_time: a slice
+        # then gets its CPU budget even when it waits for the GIL (the event loop's turn).
+        self.clock: Callable[[], float] = time.perf_counter
         self._fast: fast.FastPath | None = None
+        self._jit: jit.JitPath | None = None
+        self._jit_row_seconds = 1e-5  # running estimate of one row's training time (jit)
         self.stats = self.evaluate()
 
     # ---- building ----
@@ -291,7 +302,7 @@ class Trainer:
         self._position = 0
 
     def train(self, deadline: float, max_epochs: float) -> int:
-        """Train mini-batches until `deadline` (perf_counter) or `max_epochs` more epochs end.
+        """Train mini-batches until `deadline` (on self.clock) or `max_epochs` more epochs end.
 
         Returns the number of completed epochs; a partly done epoch resumes next call.
         Raises Diverged (weights rolled back to the slice's start) on a non-finite loss.
@@ -301,7 +312,11 @@ class Trainer:
             return 0
         backup = [p.copy() for p in self.net.parameters()]
         batch = min(self.config.batch_size, n)
-        if self.use_fast_path and fast.fits(self.net):
+        use_jit = self.use_fast_path and self.use_jit and batch <= JIT_MAX_BATCH
+        use_jit = use_jit and jit.ready()
+        if use_jit and jit.fits(self.net, self.optimizer):
+            done = self._train_jit(deadline, max_epochs, batch)
+        elif self.use_fast_path and fast.fits(self.net):
             done = self._train_fast(deadline, max_epochs, batch)
         else:
             done = self._train_readable(deadline, max_epochs, batch, backup)
@@ -336,7 +351,7 @@ class Trainer:
             if self._position >= n:
                 self.epoch += 1
                 done += 1
-            if time.perf_counter() >= deadline:
+            if self.clock() >= deadline:
                 break
         return done
 
@@ -355,12 +370,45 @@ class Trainer:
                     order = self._order
                     # One batch is the whole set: its gradient sums the rows, in any order.
                     xs, ts = (x, t) if batch >= n else (x[order], t[order])
-                    self._position = plan.run(xs, ts, self._position, batch, deadline)
+                    self._position = plan.run(xs, ts, self._position, batch, deadline, self.clock)
                     if self._position >= n:
                         self.epoch += 1
                         done += 1
-                    if time.perf_counter() >= deadline:
+                    if self.clock() >= deadline:
                         break
+        finally:
+            plan.end(self.net)
+        return done
+
+    def _train_jit(self, deadline: float, max_epochs: float, batch: int) -> int:
+        """Same batches, same arithmetic (to ~1e-15 a step), compiled: see app.nn.jit.
+
+        Each call runs about JIT_CALL_SECONDS of batches (from a running estimate), so the
+        deadline is checked between calls, never inside the compiled loop.
+        """
+        key = fast.structure_key(self.net)
+        if self._jit is None or self._jit.key != key:
+            self._jit = jit.JitPath(self.net)
+        plan, n, done = self._jit, len(self.data.y_train), 0
+        x = np.ascontiguousarray(self.data.f_train, dtype=np.float64)
+        t = plan.targets(self.data.y_train)
+        clock, rows = self.clock, min(batch, n)
+        plan.begin(self.net, self.optimizer)
+        try:
+            while done < max_epochs:
+                self._next_batch_order(n)
+                start, now = self._position, clock()
+                budget = min(JIT_CALL_SECONDS, deadline - now)
+                chunk = max(1, int(budget / (self._jit_row_seconds * rows)))
+                self._position = plan.run(x, t, self._order, start, batch, chunk)
+                trained, elapsed = self._position - start, clock() - now
+                if elapsed > 1e-4:  # long enough to measure: update the estimate
+                    self._jit_row_seconds = 0.5 * self._jit_row_seconds + 0.5 * elapsed / trained
+                if self._position >= n:
+                    self.epoch += 1
+                    done += 1
+                if now + elapsed >= deadline:
+                    break
         finally:
             plan.end(self.net)
         return done
@@ -435,12 +483,22 @@ class Trainer:
             arrays.append((f"weights/{index}", w, False))
             arrays.append((f"biases/{index}", b, False))
         if self.data.one_d:
-            lo, hi = datasets.DOMAIN
-            x1 = np.linspace(lo, hi, CURVE_POINTS)
-            points = np.stack([x1, np.zeros_like(x1)], axis=1)  # (m, 2) along x2 = 0
-            y = self.net.predict(datasets.features(points, list(config.features)))
-            arrays.append(("curve", np.stack([x1, y.reshape(CURVE_POINTS, -1)[:, 0]]), False))
+            arrays.append(("curve", self.curve(), False))
         return arrays
+
+    def curve(self) -> Array:
+        """(3, m): x1 along x2 = 0, the network's prediction, and linear regression's closed
+        form on the same input features (the lecture's w = (X^T X)^-1 X^T y)."""
+        lo, hi = datasets.DOMAIN
+        x1 = np.linspace(lo, hi, CURVE_POINTS)  # (m,)
+        points = datasets.features(np.stack([x1, np.zeros_like(x1)], axis=1), self.config.features)
+        network = self.net.predict(points).reshape(CURVE_POINTS, -1)[:, 0]  # (m,)
+        key = (self.data_revision, tuple(self.config.features))
+        if self._closed_form is None or self._closed_form[0] != key:
+            fit = least_squares(self.data.f_train, self.data.y_train.astype(np.float64))
+            self._closed_form = (key, fit)
+        w, b = self._closed_form[1]
+        return np.stack([x1, network, points @ w + b])
 
     def structure(self) -> dict[str, Any]:
         """The network's shape, as the frame header states it."""

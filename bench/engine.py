@@ -1,4 +1,5 @@
-"""Engine: epochs per second of the fast path, the readable engine and a plain NumPy MLP."""
+"""Engine: epochs per second of the compiled (jit) and NumPy fast paths, the readable engine and
+a plain NumPy MLP."""
 
 from __future__ import annotations
 
@@ -32,12 +33,15 @@ def run(quick: bool) -> list[dict[str, object]]:
     for name in NETWORKS:
         for batch in (10, 5000):
             config = reference(name, batch)
-            fast, readable = Trainer(config), Trainer(config)
+            compiled, fast, readable = Trainer(config), Trainer(config), Trainer(config)
+            fast.use_jit = False
             readable.use_fast_path = False
+            _trainer_rate(compiled, 0.01)  # compile or load the kernel outside the rounds
             sizes = [2] + [layer.units for layer in config.layers] + [1]
             plain = PlainMLP(sizes, config.layers[0].activation, config.learning_rate)
-            rates: dict[str, list[float]] = {"fast": [], "readable": [], "plain": []}
-            for _ in range(rounds):  # interleaved, so drift hits all three alike
+            rates: dict[str, list[float]] = {"jit": [], "fast": [], "readable": [], "plain": []}
+            for _ in range(rounds):  # interleaved, so drift hits all four alike
+                rates["jit"].append(_trainer_rate(compiled, seconds))
                 rates["fast"].append(_trainer_rate(fast, seconds))
                 rates["readable"].append(_trainer_rate(readable, seconds))
                 rates["plain"].append(
@@ -47,10 +51,12 @@ def run(quick: bool) -> list[dict[str, object]]:
             rows.append({
                 "network": name,
                 "batch": "10" if batch == 10 else "full",
+                "jit": med["jit"],
                 "fast": med["fast"],
                 "readable": med["readable"],
                 "plain": med["plain"],
                 "fast / plain": med["fast"] / med["plain"],
                 "fast / readable": med["fast"] / med["readable"],
+                "jit / fast": med["jit"] / med["fast"],
             })  # fmt: skip
     return rows

@@ -254,7 +254,10 @@ def test_multiclass_and_one_d_regression_frames(server) -> None:
     assert reply["config"]["features"] == ["x1"]  # a 1-D curve starts as y against x1
     header, arrays = client.next_frame(where=lambda h: h["features"] == ["x1"])
     assert header["task"] == "regression" and header["train_accuracy"] is None
-    assert arrays["output"].shape == (1, 50, 50) and arrays["curve"].shape == (2, 200)
+    assert arrays["output"].shape == (1, 50, 50) and arrays["curve"].shape == (3, 200)
+    x1, closed_form = arrays["curve"][0], arrays["curve"][2]
+    slope = np.polyfit(x1, closed_form, 1)[0]
+    assert abs(slope) < 0.2  # the best straight line through sin(x1) on [-6, 6] is nearly flat
     assert client.wait_for("data", dataset="sine")["one_d"] is True
     assert client.configure(dataset="spiral")["config"]["features"] == ["x1", "x2"]
     client.close()

@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.protocol import decode_frame
@@ -35,7 +36,9 @@ class Client:
             header, arrays = decode_frame(raw)
             self.frames.append((header, arrays))
             if self.ack:
-                self.send({"type": "ack", "seq": header["seq"]})
+                # The server may have closed already, after the messages still being read.
+                with contextlib.suppress(ConnectionClosed):
+                    self.send({"type": "ack", "seq": header["seq"]})
         else:
             self.messages.append(json.loads(raw))
 

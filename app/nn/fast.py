@@ -206,14 +206,23 @@ class FastPath:
 
     # ---- training ----
 
-    def run(self, x: Array, t: Array, start: int, batch: int, deadline: float) -> int:
-        """Train batches x[s : s + batch] from s = start to the end of x, or until `deadline`.
+    def run(
+        self,
+        x: Array,
+        t: Array,
+        start: int,
+        batch: int,
+        deadline: float,
+        clock: Any = time.perf_counter,
+    ) -> int:
+        """Train batches x[s : s + batch] from s = start to the end of x, or until `deadline`
+        on `clock`.
 
         x from `inputs`, t from `targets`, both in this epoch's order. Returns the next start.
         Run it inside np.errstate(all="ignore"): a diverging run is caught by the caller.
         """
         n = len(x)
-        clock, step = time.perf_counter, self.step
+        step = self.step
         while start < n:
             end = start + batch
             step(x[start:end], t[start:end])

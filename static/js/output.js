@@ -188,8 +188,11 @@ export function createOutput(parts) {
     const [lo, hi] = domainOf();
     const rows = data ? [...data.train, ...(options.showTest ? data.test : [])] : [];
     const xs = curve ? Array.from(curve.data.subarray(0, curve.shape[1])) : [];
-    const ys = curve ? Array.from(curve.data.subarray(curve.shape[1])) : [];
-    const values = [...rows.map((r) => r[2]), ...ys.filter(Number.isFinite)];
+    const m = curve ? curve.shape[1] : 0;
+    const ys = curve ? Array.from(curve.data.subarray(m, 2 * m)) : [];
+    // Row 2: linear regression's closed form on the same features, the lecture's comparison.
+    const ls = curve && curve.shape[0] > 2 ? Array.from(curve.data.subarray(2 * m, 3 * m)) : [];
+    const values = [...rows.map((r) => r[2]), ...ys.filter(Number.isFinite), ...ls.filter(Number.isFinite)];
     let ylo = values.length ? Math.min(...values) : -1;
     let yhi = values.length ? Math.max(...values) : 1;
     const pad = (yhi - ylo) * 0.08 || 1;
@@ -232,6 +235,15 @@ export function createOutput(parts) {
       }
     }
     ctx.globalAlpha = 1;
+    if (ls.length) {
+      ctx.strokeStyle = palette.css('--ink-soft');
+      ctx.lineWidth = Math.max(2, (parseFloat(palette.css('--curve-line')) || 3) * 0.6);
+      ctx.setLineDash([8, 6]);
+      ctx.beginPath();
+      xs.forEach((x, i) => (i ? ctx.lineTo(px(x), py(ls[i])) : ctx.moveTo(px(x), py(ls[i]))));
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
     if (xs.length) {
       ctx.strokeStyle = rgb(palette.classes[0]);
       ctx.lineWidth = parseFloat(palette.css('--curve-line')) || 3;
@@ -256,6 +268,7 @@ export function createOutput(parts) {
       items.push(item('swatch dot', palette.classes[1], options.showTest ? 'training data' : 'data'));
       if (options.showTest) items.push(item('swatch ring', palette.classes[1], 'test data'));
       items.push(item('swatch-line curve', palette.classes[0], 'network ŷ(x₁)'));
+      items.push(item('swatch-line closed', palette.classes[0], 'least squares (closed form)')); // colour from CSS
     } else if (task === 'regression') {
       const [a, b] = valueDomain(1);
       items.push(el('span', { text: a.toPrecision(2) }), el('span', { className: 'ramp' }), el('span', { text: `+${b.toPrecision(2)}` }));

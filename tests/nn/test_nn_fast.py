@@ -4,29 +4,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from nn_twins import Array, assert_same, data, epoch_orders, readable_epochs, twins
 
-from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, fast, make_optimizer
+from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, fast
 from app.nn.optimizers import Optimizer
 from app.protocol import Config, LayerSpec
 from app.trainer import Trainer
-
-Array = np.ndarray
-TOLERANCE = 1e-12
-
-
-def _data(n: int = 120, seed: int = 0) -> tuple[Array, Array]:
-    x = np.random.default_rng(seed).uniform(-2, 2, (n, 2))
-    return x, (x[:, 0] * x[:, 1] > 0).astype(float)
-
-
-def _readable_epochs(
-    net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int
-) -> None:
-    for order in orders:
-        for start in range(0, len(order), batch):
-            index = order[start : start + batch]
-            _, grads = net.loss_and_grads(x[index], y[index])
-            opt.step(net.parameters(), grads)
 
 
 def _fast_epochs(
@@ -40,71 +23,52 @@ def _fast_epochs(
     plan.end(net)
 
 
-def _assert_same(a: MLP, b: MLP) -> None:
-    for p, q in zip(a.parameters(), b.parameters(), strict=True):
-        np.testing.assert_allclose(p, q, rtol=0, atol=TOLERANCE)
-
-
-def _twins(
-    layers: list[tuple[int, str]], optimizer: str, task: str = "binary", loss: str | None = None
-) -> tuple[MLP, Optimizer, MLP, Optimizer]:
-    outputs = 3 if task == "multiclass" else 1
-    nets = [MLP(2, layers, outputs, task=task, loss=loss, seed=3) for _ in range(2)]
-    opts = [make_optimizer(optimizer, lr=0.05) for _ in range(2)]
-    return nets[0], opts[0], nets[1], opts[1]
-
-
-def _orders(n: int, epochs: int) -> list[Array]:
-    rng = np.random.default_rng(7)
-    return [rng.permutation(n) for _ in range(epochs)]
-
-
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
 def test_fast_path_equals_readable_engine_for_each_optimizer(optimizer: str) -> None:
-    a, opt_a, b, opt_b = _twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
-    x, y = _data()
-    orders = _orders(len(x), 4)
-    _readable_epochs(a, opt_a, x, y, orders, 10)
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
+    x, y = data()
+    orders = epoch_orders(len(x), 4)
+    readable_epochs(a, opt_a, x, y, orders, 10)
     _fast_epochs(b, opt_b, x, y, orders, 10)
-    _assert_same(a, b)
+    assert_same(a, b)
     assert not np.allclose(a.parameters()[0], MLP(2, a.hidden, 1, seed=3).parameters()[0])
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_fast_path_equals_readable_engine_for_each_activation(name: str) -> None:
-    a, opt_a, b, opt_b = _twins([(5, name), (3, name)], "momentum")
-    x, y = _data()
-    orders = _orders(len(x), 3)
-    _readable_epochs(a, opt_a, x, y, orders, 7)  # 7 leaves a short last batch
+    a, opt_a, b, opt_b = twins([(5, name), (3, name)], "momentum")
+    x, y = data()
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 7)  # 7 leaves a short last batch
     _fast_epochs(b, opt_b, x, y, orders, 7)
-    _assert_same(a, b)
+    assert_same(a, b)
 
 
 @pytest.mark.parametrize(("task", "loss"), [("multiclass", None), ("regression", "mse"),
                                             ("regression", "mae"), ("regression", "huber")])  # fmt: skip
 def test_fast_path_equals_readable_engine_for_each_loss(task: str, loss: str | None) -> None:
-    a, opt_a, b, opt_b = _twins([(6, "tanh"), (4, "relu")], "adam", task, loss)
-    x, _ = _data()
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "relu")], "adam", task, loss)
+    x, _ = data()
     y = (
         (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
         if task == "multiclass"
         else np.sin(x[:, 0])
     )
-    orders = _orders(len(x), 3)
-    _readable_epochs(a, opt_a, x, y, orders, 10)
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 10)
     _fast_epochs(b, opt_b, x, y, orders, 10)
-    _assert_same(a, b)
+    assert_same(a, b)
 
 
 def test_fast_path_equals_readable_engine_with_l1_and_l2() -> None:
-    a, opt_a, b, opt_b = _twins([(6, "tanh"), (4, "tanh")], "sgd")
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "tanh")], "sgd")
     for net in (a, b):
         net.l1, net.l2 = 0.001, 0.01
-    x, y = _data()
-    orders = _orders(len(x), 3)
-    _readable_epochs(a, opt_a, x, y, orders, 10)
+    x, y = data()
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 10)
     _fast_epochs(b, opt_b, x, y, orders, 10)
-    _assert_same(a, b)
+    assert_same(a, b)
 
 
 EDITS: dict[str, Callable[[MLP], list[int | None]]] = {
@@ -120,17 +84,17 @@ EDITS: dict[str, Callable[[MLP], list[int | None]]] = {
 @pytest.mark.parametrize("edit", sorted(EDITS))
 @pytest.mark.parametrize("optimizer", ["adam", "momentum"])
 def test_fast_path_stays_in_sync_through_live_edits(edit: str, optimizer: str) -> None:
-    a, opt_a, b, opt_b = _twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
-    x, y = _data()
-    orders = _orders(len(x), 4)
-    _readable_epochs(a, opt_a, x, y, orders[:2], 10)
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
+    x, y = data()
+    orders = epoch_orders(len(x), 4)
+    readable_epochs(a, opt_a, x, y, orders[:2], 10)
     _fast_epochs(b, opt_b, x, y, orders[:2], 10)
     opt_a.sync(EDITS[edit](a))  # new tensors get fresh state: Adam steps now differ
     opt_b.sync(EDITS[edit](b))
     b.parameters()[0][0, 0] = a.parameters()[0][0, 0] = 0.5  # a hand-set weight, between slices
-    _readable_epochs(a, opt_a, x, y, orders[2:], 10)
+    readable_epochs(a, opt_a, x, y, orders[2:], 10)
     _fast_epochs(b, opt_b, x, y, orders[2:], 10)
-    _assert_same(a, b)
+    assert_same(a, b)
 
 
 def test_dropout_is_left_to_the_readable_engine() -> None:
@@ -164,7 +128,7 @@ def test_trainer_fast_and_readable_loops_agree_across_slices_and_edits(batch_siz
         )
         trainer.train(float("inf"), 3)
     assert fast_trainer.epoch == plain.epoch == 5
-    _assert_same(fast_trainer.net, plain.net)
+    assert_same(fast_trainer.net, plain.net)
     assert fast_trainer._position == plain._position
     assert (
         fast_trainer.stats == plain.stats
@@ -180,4 +144,4 @@ def test_trainer_fast_path_stops_at_the_deadline_mid_epoch_and_resumes() -> None
     plain.train(0.0, 10)
     fast_trainer.train(float("inf"), 2)
     plain.train(float("inf"), 2)
-    _assert_same(fast_trainer.net, plain.net)
+    assert_same(fast_trainer.net, plain.net)

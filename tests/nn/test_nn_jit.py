@@ -1,0 +1,184 @@
+"""The compiled path (app.nn.jit) equals the readable engine to 1e-12 on the same steps, edits too."""
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from nn_twins import Array, assert_same, data, epoch_orders, readable_epochs, twins
+
+from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, make_optimizer
+from app.nn.optimizers import Optimizer
+from app.protocol import Config, LayerSpec
+from app.trainer import JIT_MAX_BATCH, Trainer
+
+pytestmark = pytest.mark.skipif(not jit.available(), reason="numba missing or PLAYGROUND_NO_JIT=1")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    jit.warm_up()  # compile (or load from the cache) once, not inside the first test
+
+
+def _jit_epochs(
+    net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int, chunk: int = 3
+) -> None:
+    plan = jit.JitPath(net)
+    t = plan.targets(y)
+    plan.begin(net, opt)
+    for order in orders:
+        start = 0
+        while start < len(order):  # a few batches per call, as the trainer's chunks
+            start = plan.run(x, t, order, start, batch, chunk)
+    plan.end(net)
+
+
+def test_every_registry_entry_has_a_code() -> None:
+    assert set(ACTIVATIONS) <= set(jit.ACTIVATION_CODES)
+    assert {cls for cls in OPTIMIZERS.values()} == set(jit.OPTIMIZER_CODES)
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_jit_equals_readable_engine_for_each_optimizer(optimizer: str) -> None:
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
+    x, y = data()
+    orders = epoch_orders(len(x), 4)
+    readable_epochs(a, opt_a, x, y, orders, 10)
+    _jit_epochs(b, opt_b, x, y, orders, 10)
+    assert_same(a, b)
+    assert not np.allclose(a.parameters()[0], MLP(2, a.hidden, 1, seed=3).parameters()[0])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_jit_equals_readable_engine_for_each_activation(name: str, optimizer: str) -> None:
+    a, opt_a, b, opt_b = twins([(5, name), (3, name)], optimizer)
+    x, y = data()
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 7)  # 7 leaves a short last batch
+    _jit_epochs(b, opt_b, x, y, orders, 7)
+    assert_same(a, b)
+
+
+@pytest.mark.parametrize(("task", "loss"), [("binary", None), ("multiclass", None),
+                                            ("regression", "mse"), ("regression", "mae"),
+                                            ("regression", "huber")])  # fmt: skip
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_jit_equals_readable_engine_for_each_loss(
+    task: str, loss: str | None, optimizer: str
+) -> None:
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "relu")], optimizer, task, loss)
+    x, y = data()
+    if task == "multiclass":
+        y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
+    elif task == "regression":
+        y = np.sin(x[:, 0])
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 10)
+    _jit_epochs(b, opt_b, x, y, orders, 10)
+    assert_same(a, b)
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.001, 0.0), (0.0, 0.01), (0.001, 0.01)])
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
+def test_jit_equals_readable_engine_with_l1_and_l2(l1: float, l2: float, optimizer: str) -> None:
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "tanh")], optimizer)
+    for net in (a, b):
+        net.l1, net.l2 = l1, l2
+    x, y = data()
+    orders = epoch_orders(len(x), 3)
+    readable_epochs(a, opt_a, x, y, orders, 10)
+    _jit_epochs(b, opt_b, x, y, orders, 10)
+    assert_same(a, b)
+
+
+@pytest.mark.parametrize(("batch", "epochs"), [(120, 3), (1, 1)])  # 360 steps of 1 drift 1e-11
+def test_jit_full_batch_and_batch_of_one(batch: int, epochs: int) -> None:
+    a, opt_a, b, opt_b = twins([(5, "tanh"), (3, "elu")], "nesterov")
+    x, y = data()
+    orders = epoch_orders(len(x), epochs)
+    readable_epochs(a, opt_a, x, y, orders, batch)
+    _jit_epochs(b, opt_b, x, y, orders, batch, chunk=1000)
+    assert_same(a, b)
+
+
+EDITS: dict[str, Callable[[MLP], list[int | None]]] = {
+    "insert": lambda net: net.insert_layer(1, 3, "relu"),
+    "remove": lambda net: net.remove_layer(0),
+    "resize": lambda net: net.resize_layer(1, 7),
+    "to_prelu": lambda net: net.set_activation(0, "prelu"),
+    "from_prelu": lambda net: net.set_activation(2, "elu"),
+    "inputs": lambda net: net.set_input_size(2),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+@pytest.mark.parametrize("optimizer", ["adam", "momentum", "adagrad"])
+def test_jit_stays_in_sync_through_live_edits(edit: str, optimizer: str) -> None:
+    a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
+    x, y = data()
+    orders = epoch_orders(len(x), 4)
+    readable_epochs(a, opt_a, x, y, orders[:2], 10)
+    _jit_epochs(b, opt_b, x, y, orders[:2], 10)
+    opt_a.sync(EDITS[edit](a))  # new tensors get fresh state: Adam steps now differ
+    opt_b.sync(EDITS[edit](b))
+    b.parameters()[0][0, 0] = a.parameters()[0][0, 0] = 0.5  # a hand-set weight, between slices
+    readable_epochs(a, opt_a, x, y, orders[2:3], 10)  # the readable engine takes one epoch
+    readable_epochs(b, opt_b, x, y, orders[2:3], 10)  # on both: state dicts stay in use
+    readable_epochs(a, opt_a, x, y, orders[3:], 10)
+    _jit_epochs(b, opt_b, x, y, orders[3:], 10)
+    assert_same(a, b)
+    for s, r in zip(opt_a.state, opt_b.state, strict=True):  # the hand-over keeps every key
+        assert s is not None and r is not None and set(s) == set(r)
+
+
+def test_dropout_and_unknown_names_are_left_to_the_other_paths() -> None:
+    net = MLP(2, [(4, "tanh", 0.2)], 1, seed=0)
+    assert not jit.fits(net)
+    net.set_dropout(0, 0.0)
+    assert jit.fits(net) and jit.fits(net, make_optimizer("adam", lr=0.1))
+
+
+def test_no_jit_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYGROUND_NO_JIT", "1")
+    assert not jit.available()
+    trainer = Trainer(_config())
+    trainer.train(float("inf"), 1)
+    assert trainer._jit is None and trainer._fast is not None
+
+
+def _config(**changes: object) -> Config:
+    layers = [LayerSpec(units=8, activation="relu")] * 3
+    return Config(dataset="spiral", layers=layers, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("batch_size", [10, 7, 5000])
+def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
+    compiled, plain = (
+        Trainer(_config(batch_size=batch_size)),
+        Trainer(_config(batch_size=batch_size)),
+    )
+    plain.use_fast_path = False
+    for trainer in (compiled, plain):
+        trainer.train(float("inf"), 2)
+        layers = [LayerSpec(units=6, activation="prelu")] * 2
+        trainer.apply(trainer.config.model_copy(update={"layers": layers}))
+        trainer.apply(
+            trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01})
+        )
+        trainer.train(float("inf"), 3)
+    assert (compiled._jit is not None) == (batch_size <= JIT_MAX_BATCH)
+    assert compiled.epoch == plain.epoch == 5
+    assert_same(compiled.net, plain.net)
+    assert compiled._position == plain._position
+    assert abs((compiled.stats.train_loss or 0) - (plain.stats.train_loss or 0)) < 1e-12
+
+
+def test_trainer_jit_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
+    compiled, plain = Trainer(_config()), Trainer(_config())
+    plain.use_fast_path = False
+    assert compiled.train(0.0, 10) == 0  # a past deadline: one batch, then stop
+    assert compiled._position == 10
+    plain.train(0.0, 10)
+    compiled.train(float("inf"), 2)
+    plain.train(float("inf"), 2)
+    assert_same(compiled.net, plain.net)
