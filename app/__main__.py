@@ -10,9 +10,8 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 
-import uvicorn
-
 from app.config import ENV_PREFIX, Settings
+from app.serve import serve
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,16 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ[ENV_PREFIX + name.upper()] = str(getattr(settings, name))
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
     print(f"MLP Playground: open http://{shown_host}:{settings.port}/ in your browser", flush=True)
-    uvicorn.run(
-        "app.main:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        ws_per_message_deflate=False,
-        ws_max_size=max(16 * 1024 * 1024, settings.max_message_bytes * 4),
-    )
+    serve(settings)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from app.nn import jit
 from app.trainer import Trainer
 from bench.networks import NETWORKS, reference
 from bench.plain import PlainMLP
@@ -29,6 +30,8 @@ def _plain_rate(net: PlainMLP, trainer: Trainer, batch: int, seconds: float) -> 
 def run(quick: bool) -> list[dict[str, object]]:
     """One row per network and batch size: medians of interleaved rounds."""
     rounds, seconds = (3, 0.15) if quick else (7, 0.4)
+    if jit.available():
+        jit.warm_up()  # compile or load the kernel: the trainer uses it once it is ready
     rows = []
     for name in NETWORKS:
         for batch in (10, 5000):
@@ -36,7 +39,6 @@ def run(quick: bool) -> list[dict[str, object]]:
             compiled, fast, readable = Trainer(config), Trainer(config), Trainer(config)
             fast.use_jit = False
             readable.use_fast_path = False
-            _trainer_rate(compiled, 0.01)  # compile or load the kernel outside the rounds
             sizes = [2] + [layer.units for layer in config.layers] + [1]
             plain = PlainMLP(sizes, config.layers[0].activation, config.learning_rate)
             rates: dict[str, list[float]] = {"jit": [], "fast": [], "readable": [], "plain": []}

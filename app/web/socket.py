@@ -44,7 +44,7 @@ class Scheduler:
 
     def share(self, frame_interval: float) -> float:
         """Seconds of CPU a running session may use per frame, its frame included."""
-        share = 0.85 * frame_interval / max(1, self.running)
+        share = 0.6 * frame_interval / max(1, self.running)  # the rest: frames, sockets
         return min(self.settings.slice_seconds, share)
 
 

@@ -1,0 +1,98 @@
+"""Serving: one uvicorn process, or N workers that each own a SO_REUSEPORT listening socket.
+
+uvicorn's own --workers share one listening socket, and whichever worker calls accept() first
+takes the connection: a class of 30 arriving at once can all land on one worker while the
+other idles (measured here: 30 / 0 splits). With SO_REUSEPORT each worker listens on its own
+socket and the kernel spreads new connections across them by a hash of the client's address.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import time
+from typing import Any
+
+import uvicorn
+
+from app.config import Settings
+
+RESTARTS_PER_MINUTE = 5  # a worker that keeps dying is not restarted forever
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    return {
+        "app": "app.main:create_app_from_env",
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "ws_per_message_deflate": False,  # frames are mostly uint8 grids: compression costs more
+        "ws_max_size": max(16 * 1024 * 1024, settings.max_message_bytes * 4),
+    }
+
+
+def serve(settings: Settings) -> None:
+    """Run the server until interrupted (SIGINT or SIGTERM)."""
+    if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        _supervise(settings)
+    else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers
+        uvicorn.run(**_options(settings), workers=settings.workers)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(settings_json: str) -> None:
+    """One worker process: its own listening socket, its own sessions."""
+    settings = Settings.model_validate_json(settings_json)
+    sock = _listen(settings.host, settings.port)
+    uvicorn.Server(uvicorn.Config(**_options(settings))).run(sockets=[sock])
+
+
+def _supervise(settings: Settings) -> None:
+    """Start the workers, restart one that dies, stop them all on SIGINT / SIGTERM."""
+    # Bind once here first: a port already taken fails now, with a clear message.
+    _listen(settings.host, settings.port).close()
+    context = multiprocessing.get_context("spawn")
+    payload = settings.model_dump_json()
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    workers = [context.Process(target=_worker, args=(payload,)) for _ in range(settings.workers)]
+    for process in workers:
+        process.start()
+    restarts: list[float] = []
+    while not stopping:
+        time.sleep(0.2)
+        for index, process in enumerate(workers):
+            if process.is_alive() or stopping:
+                continue
+            restarts = [t for t in restarts if time.monotonic() - t < 60] + [time.monotonic()]
+            if len(restarts) > RESTARTS_PER_MINUTE:
+                print("workers keep exiting; stopping the server", flush=True)
+                stopping = True
+                break
+            workers[index] = context.Process(target=_worker, args=(payload,))
+            workers[index].start()
+    for process in workers:
+        if process.is_alive():
+            process.terminate()  # uvicorn shuts down gracefully on SIGTERM
+    for process in workers:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
