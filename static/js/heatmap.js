@@ -52,11 +52,31 @@ export function rampIndex(v, a, b, bands = 0) {
 /**
  * Draws u8 grids on one canvas. `lut` maps each cell byte to a colour, built per channel, so
  * a 100×100 map costs one table look-up per pixel.
- * @param {HTMLCanvasElement} canvas
+ * With `smooth`, the cells go to an offscreen canvas that is drawn scaled to the visible size
+ * with bilinear smoothing: CSS scaling may be nearest-neighbour (software rendering, some
+ * projectors' browsers), which shows every cell as a block.
+ * @param {HTMLCanvasElement} visible
+ * @param {{smooth?: boolean}} [options]
  */
-export function createHeatmap(canvas) {
+export function createHeatmap(visible, { smooth = false } = {}) {
+  const canvas = smooth ? document.createElement('canvas') : visible;
   const ctx = canvas.getContext('2d');
+  const view = smooth ? visible.getContext('2d') : null;
   let image = null;
+
+  function present() {
+    if (!view) return;
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.min(2048, Math.round(visible.clientWidth * ratio)));
+    const height = Math.max(1, Math.min(2048, Math.round(visible.clientHeight * ratio)));
+    if (visible.width !== width || visible.height !== height) {
+      visible.width = width;
+      visible.height = height;
+    }
+    view.imageSmoothingEnabled = true;
+    view.imageSmoothingQuality = 'high';
+    view.drawImage(canvas, 0, 0, width, height);
+  }
 
   function pixels(size) {
     if (canvas.width !== size || canvas.height !== size) {
@@ -91,6 +111,7 @@ export function createHeatmap(canvas) {
       out[q + 3] = 255;
     }
     ctx.putImageData(image, 0, 0);
+    present();
   }
 
   /**
@@ -120,6 +141,7 @@ export function createHeatmap(canvas) {
       out[q + 3] = 255;
     }
     ctx.putImageData(image, 0, 0);
+    present();
   }
 
   return { drawScalar, drawClasses };

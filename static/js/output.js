@@ -41,7 +41,7 @@ function fit(canvas) {
  *   onMapHover: (text: string|null, event: MouseEvent) => void}} parts
  */
 export function createOutput(parts) {
-  const heatmap = createHeatmap(parts.grid);
+  const heatmap = createHeatmap(parts.grid, { smooth: true });
   let data = null;
   let options = { showTest: false, discrete: false };
   let palette = null;

@@ -83,14 +83,15 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     assert shown_loss(p, "train") < first_loss
     assert p.js(DECISION_CHECKSUM) != before_map
     assert p.js("window.__playground.chartPoints()") > 5
-    # The 100×100 map is scaled up smoothly (no blocks on a projector); points are drawn on an
-    # overlay at device resolution, so they stay crisp.
+    # The 100×100 map is drawn scaled to the device resolution with bilinear smoothing (CSS
+    # scaling can be nearest-neighbour: blocks on a projector); points are drawn on an overlay
+    # at device resolution, so they stay crisp.
     smooth = p.js(
         """() => {
           const grid = document.querySelector('#decision-grid');
           const overlay = document.querySelector('#decision-overlay');
-          return [getComputedStyle(grid).imageRendering, grid.width < grid.clientWidth,
-                  overlay.width === Math.round(overlay.clientWidth * devicePixelRatio)];
+          const atDevice = (c) => c.width === Math.round(c.clientWidth * devicePixelRatio);
+          return [getComputedStyle(grid).imageRendering, atDevice(grid), atDevice(overlay)];
         }"""
     )
     assert smooth == ["auto", True, True]
