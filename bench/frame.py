@@ -6,6 +6,7 @@ import statistics
 import time
 
 from app.config import Settings
+from app.nn import jit
 from app.protocol import decode_frame
 from app.session import Session
 from bench.networks import NETWORKS, reference
@@ -13,6 +14,8 @@ from bench.networks import NETWORKS, reference
 
 def run(quick: bool) -> list[dict[str, object]]:
     repeats = 60 if quick else 300
+    if jit.available():
+        jit.warm_up()  # train as the server does once its kernel is ready
     rows = []
     for name in NETWORKS:
         session = Session(Settings(), reference(name))

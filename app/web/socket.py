@@ -200,16 +200,19 @@ class Connection:
     async def produce_loop(self) -> None:
         session = self.session
         last_frame = 0.0
+        gap = 0.0  # running mean of the time between this session's frames
         while True:
             interval = 1.0 / min(session.trainer.config.frame_rate, self.settings.max_frame_rate)
             now = time.perf_counter()
             want_frame = now - last_frame >= 0.9 * interval or not session.running
+            if want_frame and session.running and 0 < now - last_frame < 1.0:
+                gap += 0.2 * (now - last_frame - gap)
+            # Frames first: when they come slower than asked (a crowded process), training
+            # gives up part of its turn until they keep pace (down to the floor in run_slice).
+            share = self.scheduler.share(interval) * min(1.0, interval / max(gap, 1e-3))
             self._set_running(session.running)
             outbox = await asyncio.get_running_loop().run_in_executor(
-                self.scheduler.executor,
-                session.run_slice,
-                self.scheduler.share(interval),
-                want_frame,
+                self.scheduler.executor, session.run_slice, share, want_frame
             )
             self._set_running(session.running)
             for message in outbox.messages:
