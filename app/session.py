@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from app import datasets
 from app.config import Settings
 from app.protocol import (
+    MAX_SEED,
     PROTOCOL_VERSION,
     AddPoints,
     ClearPoints,
@@ -43,8 +44,6 @@ from app.protocol import (
     encode_frame,
 )
 from app.trainer import Diverged, Trainer
-
-MAX_DATA_SEED = 2**31 - 1
 
 
 def describe_validation_error(
@@ -148,9 +147,7 @@ class Session:
                 return [self._config_message([]), self._status("reset")]
             case Regenerate(seed=seed):
                 new_seed = (
-                    seed
-                    if seed is not None
-                    else int(np.random.default_rng().integers(MAX_DATA_SEED))
+                    seed if seed is not None else int(np.random.default_rng().integers(MAX_SEED))
                 )
                 return self._configure_to(trainer.config.model_copy(update={"data_seed": new_seed}))
             case SetWeight(layer=layer, source=source, target=target, value=value):

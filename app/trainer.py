@@ -17,15 +17,12 @@ from numpy.typing import NDArray
 
 from app import datasets
 from app.nn import MLP, fast, jit, make_optimizer
-from app.nn.closed_form import least_squares
+from app.pictures import Pictures
 from app.protocol import Config, LayerSpec, Rebuilt
 
 Array = NDArray[np.float64]
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
-OPTIMIZER_HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("rho",),
-                   "adam": ("beta1", "beta2")}  # fmt: skip
-CURVE_POINTS = 200
 JIT_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 JIT_MAX_BATCH = 64  # larger batches: NumPy's vectorised calls win (python -m bench engine)
 
@@ -63,16 +60,6 @@ class Stats:
     test_accuracy: float | None
 
 
-def domain_grid(resolution: int) -> Array:
-    """Cell centres of a resolution x resolution grid, row 0 at the top: (r*r, 2)."""
-    lo, hi = datasets.DOMAIN
-    step = (hi - lo) / resolution
-    x1 = lo + (np.arange(resolution) + 0.5) * step  # left to right
-    x2 = hi - (np.arange(resolution) + 0.5) * step  # top to bottom
-    g1, g2 = np.meshgrid(x1, x2)
-    return np.stack([g1.ravel(), g2.ravel()], axis=1)
-
-
 class Trainer:
     """One session's training state; see the module docstring."""
 
@@ -87,8 +74,7 @@ class Trainer:
         self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # this epoch's permutation
         self._position = 0  # next batch start within _order
         self._rng = np.random.default_rng(config.seed)
-        self._grid_cache: dict[tuple[int, tuple[str, ...]], Array] = {}
-        self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
+        self.pictures = Pictures()
         self.use_fast_path = True  # False: the readable loop (tests compare the two)
         self.use_jit = True  # False: the NumPy fast path instead of the compiled one
         # What `train` deadlines are measured on. A server passes time.thread_time: a slice
@@ -446,60 +432,11 @@ class Trainer:
         predicted = z[:, 0] >= 0 if self.data.task == "binary" else z.argmax(axis=1)
         return loss, np.count_nonzero(predicted == y) / len(y)
 
-    # ---- pictures ----
-
-    def grid_features(self, resolution: int) -> Array:
-        key = (resolution, tuple(self.config.features))
-        if key not in self._grid_cache:
-            if len(self._grid_cache) > 8:
-                self._grid_cache.clear()
-            self._grid_cache[key] = datasets.features(domain_grid(resolution), list(key[1]))
-        return self._grid_cache[key]
-
-    def grid_columns(self, resolution: int) -> NDArray[np.float32]:
-        """grid_features transposed to (features, r*r) float32, for the pictures' pass."""
-        key = (-resolution, tuple(self.config.features))
-        if key not in self._grid_cache:
-            columns = np.ascontiguousarray(self.grid_features(resolution).T, dtype=np.float32)
-            self._grid_cache[key] = columns  # type: ignore[assignment]
-        return self._grid_cache[key]  # type: ignore[return-value]
+    # ---- what a frame shows ----
 
     def snapshot(self) -> list[tuple[str, NDArray[Any], bool]]:
-        """Every array a frame carries: (name, values with channels first, quantize?).
-
-        The grids come from a float32, feature-major pass (fast.forward_columns): they are
-        quantized to 8 bits anyway, and (units, cells) arrays reshape straight into maps.
-        """
-        config = self.config
-        big, small = config.grid, config.neuron_grid
-        out = fast.forward_columns(self.net, self.grid_columns(big), hidden=False)[-1]
-        arrays: list[tuple[str, NDArray[Any], bool]] = [
-            ("output", out.reshape(-1, big, big), True),  # (c, R, R)
-        ]
-        inputs = self.grid_columns(small)  # (f, r*r)
-        layers = [inputs, *fast.forward_columns(self.net, inputs)]
-        for index, values in enumerate(layers):
-            arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
-        for index, (w, b) in enumerate(self.net.weights()):
-            arrays.append((f"weights/{index}", w, False))
-            arrays.append((f"biases/{index}", b, False))
-        if self.data.one_d:
-            arrays.append(("curve", self.curve(), False))
-        return arrays
-
-    def curve(self) -> Array:
-        """(3, m): x1 along x2 = 0, the network's prediction, and linear regression's closed
-        form on the same input features (the lecture's w = (X^T X)^-1 X^T y)."""
-        lo, hi = datasets.DOMAIN
-        x1 = np.linspace(lo, hi, CURVE_POINTS)  # (m,)
-        points = datasets.features(np.stack([x1, np.zeros_like(x1)], axis=1), self.config.features)
-        network = self.net.predict(points).reshape(CURVE_POINTS, -1)[:, 0]  # (m,)
-        key = (self.data_revision, tuple(self.config.features))
-        if self._closed_form is None or self._closed_form[0] != key:
-            fit = least_squares(self.data.f_train, self.data.y_train.astype(np.float64))
-            self._closed_form = (key, fit)
-        w, b = self._closed_form[1]
-        return np.stack([x1, network, points @ w + b])
+        """Every array a frame carries: (name, values with channels first, quantize?)."""
+        return self.pictures.snapshot(self)
 
     def structure(self) -> dict[str, Any]:
         """The network's shape, as the frame header states it."""

@@ -1,0 +1,84 @@
+"""The pictures a frame carries: the output over the domain grid, every neuron's map, the
+weights, and for 1-D curves the fit against x1 beside linear regression's closed form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app import datasets
+from app.nn import fast
+from app.nn.closed_form import least_squares
+
+if TYPE_CHECKING:
+    from app.trainer import Trainer
+
+Array = NDArray[np.float64]
+CURVE_POINTS = 200
+Named = tuple[str, NDArray[Any], bool]  # (block name, values with channels first, quantize?)
+
+
+def domain_grid(resolution: int) -> Array:
+    """Cell centres of a resolution x resolution grid, row 0 at the top: (r*r, 2)."""
+    lo, hi = datasets.DOMAIN
+    step = (hi - lo) / resolution
+    x1 = lo + (np.arange(resolution) + 0.5) * step  # left to right
+    x2 = hi - (np.arange(resolution) + 0.5) * step  # top to bottom
+    g1, g2 = np.meshgrid(x1, x2)
+    return np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+class Pictures:
+    """Builds a frame's arrays for a trainer, caching what only a config change alters."""
+
+    def __init__(self) -> None:
+        self._columns: dict[tuple[int, tuple[str, ...]], NDArray[np.float32]] = {}
+        self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
+
+    def grid_columns(self, resolution: int, features: Sequence[str]) -> NDArray[np.float32]:
+        """The input features on the domain grid, feature-major: (features, r*r) float32."""
+        key = (resolution, tuple(features))
+        if key not in self._columns:
+            if len(self._columns) > 8:
+                self._columns.clear()
+            grid = datasets.features(domain_grid(resolution), features)  # (r*r, f)
+            self._columns[key] = np.ascontiguousarray(grid.T, dtype=np.float32)
+        return self._columns[key]
+
+    def snapshot(self, trainer: Trainer) -> list[Named]:
+        """Every array a frame carries.
+
+        The grids come from a float32, feature-major pass (fast.forward_columns): they are
+        quantized to 8 bits anyway, and (units, cells) arrays reshape straight into maps.
+        """
+        config, net = trainer.config, trainer.net
+        big, small = config.grid, config.neuron_grid
+        out = fast.forward_columns(net, self.grid_columns(big, config.features), hidden=False)
+        arrays: list[Named] = [("output", out[-1].reshape(-1, big, big), True)]  # (c, R, R)
+        inputs = self.grid_columns(small, config.features)  # (f, r*r)
+        for index, values in enumerate([inputs, *fast.forward_columns(net, inputs)]):
+            arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
+        for index, (w, b) in enumerate(net.weights()):
+            arrays.append((f"weights/{index}", w, False))
+            arrays.append((f"biases/{index}", b, False))
+        if trainer.data.one_d:
+            arrays.append(("curve", self.curve(trainer), False))
+        return arrays
+
+    def curve(self, trainer: Trainer) -> Array:
+        """(3, m): x1 along x2 = 0, the network's prediction, and linear regression's closed
+        form on the same input features (the lecture's w = (X^T X)^-1 X^T y)."""
+        features, data = trainer.config.features, trainer.data
+        lo, hi = datasets.DOMAIN
+        x1 = np.linspace(lo, hi, CURVE_POINTS)  # (m,)
+        points = datasets.features(np.stack([x1, np.zeros_like(x1)], axis=1), features)
+        network = trainer.net.predict(points).reshape(CURVE_POINTS, -1)[:, 0]  # (m,)
+        key = (trainer.data_revision, tuple(features))
+        if self._closed_form is None or self._closed_form[0] != key:
+            fit = least_squares(data.f_train, data.y_train.astype(np.float64))
+            self._closed_form = (key, fit)
+        w, b = self._closed_form[1]
+        return np.stack([x1, network, points @ w + b])
