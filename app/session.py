@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from app import datasets
+from app import custom_data, datasets
 from app.config import Settings
 from app.protocol import (
     MAX_SEED,
@@ -114,7 +114,7 @@ class Session:
         """Apply one validated command; returns the replies. Never raises for bad input."""
         try:
             replies = self._dispatch(command)
-        except datasets.DataError as error:
+        except custom_data.DataError as error:
             replies = [ErrorMessage(code="bad_data", message=str(error)).model_dump()]
         except ValidationError as error:
             text, location = describe_validation_error(error)
@@ -167,7 +167,7 @@ class Session:
             case ClearPoints():
                 return self._set_custom(np.zeros((0, 3)))
             case LoadCsv(text=text):
-                x, y = datasets.from_csv(text, self._custom_task(), trainer.config.classes)
+                x, y = custom_data.from_csv(text, self._custom_task(), trainer.config.classes)
                 return self._set_custom(np.column_stack([x, y]))
         raise ValueError(f"unhandled command {command!r}")
 
@@ -187,9 +187,11 @@ class Session:
     def _set_custom(self, rows: np.ndarray) -> list[dict[str, Any]]:
         limit = 5000
         if len(rows) > limit:
-            raise datasets.DataError([f"at most {limit} points are allowed, received {len(rows)}"])
+            raise custom_data.DataError(
+                [f"at most {limit} points are allowed, received {len(rows)}"]
+            )
         task = self._custom_task()
-        x, y = datasets.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
+        x, y = custom_data.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
         rows = np.column_stack([x, y]).reshape(-1, 3)
         self.trainer.set_custom(rows)
         return [
@@ -220,7 +222,7 @@ class Session:
         if "features" not in changes and merged["dataset"] != current.dataset:
             merged["features"] = self._default_features(current, merged["dataset"])
         if merged["dataset"] == "custom" and "task" in changes and len(self.trainer.custom):
-            datasets.from_points(
+            custom_data.from_points(
                 self.trainer.custom.tolist(), merged["task"], merged["classes"], min_rows=0
             )
         return self._configure_to(Config.model_validate(merged))

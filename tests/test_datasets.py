@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from app.custom_data import DataError, from_csv, from_points
 from app.datasets import (
     CLASSES,
     DATASETS,
@@ -17,12 +18,9 @@ from app.datasets import (
     MAX_ROWS,
     TASKS,
     Array,
-    DataError,
     catalog,
     custom_dataset,
     features,
-    from_csv,
-    from_points,
     generate,
     make_dataset,
     split,
