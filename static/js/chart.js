@@ -1,20 +1,11 @@
 // The loss chart: training and test loss against epochs, with axes, hover values and a log scale.
 // Memory stays bounded: past MAX_POINTS, every other point is dropped (the curve keeps its shape).
 
+import { fit, niceTicks } from './heatmap.js';
+
 const MAX_POINTS = 2000;
 
 const formatLoss = (v) => (v == null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
-
-/** Round tick values for [lo, hi]: about `count` of them at 1-2-5 steps. */
-function ticks(lo, hi, count) {
-  const span = hi - lo || 1;
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(+v.toPrecision(12));
-  return out;
-}
 
 /**
  * @param {HTMLCanvasElement} canvas @param {HTMLElement} tip  hover read-out
@@ -43,22 +34,11 @@ export function createLossChart(canvas, tip, palette) {
   function clear() { points = []; dirty = true; }
   function setLog(value) { log = value; dirty = true; }
 
-  function layout() {
-    const dpr = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    return { width, height };
-  }
 
   function draw() {
     if (!dirty) return;
     dirty = false;
-    const { width, height } = layout();
+    const { width, height } = fit(canvas);
     const colors = palette();
     const font = parseFloat(colors.css('--chart-font')) || 11;
     const line = parseFloat(colors.css('--chart-line')) || 2;
@@ -86,8 +66,8 @@ export function createLossChart(canvas, tip, palette) {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     const yTicks = log
-      ? ticks(Math.floor(flo), Math.ceil(fhi), 3).filter((t) => t >= flo - 1e-9 && t <= fhi + 1e-9).map((t) => 10 ** t)
-      : ticks(lo, hi, 3);
+      ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((t) => t >= flo - 1e-9 && t <= fhi + 1e-9).map((t) => 10 ** t)
+      : niceTicks(lo, hi, 3);
     for (const t of yTicks) {
       const py = y(t);
       ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(left + plotW, py); ctx.stroke();
@@ -95,7 +75,7 @@ export function createLossChart(canvas, tip, palette) {
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    for (const t of ticks(firstEpoch, lastEpoch, 4)) {
+    for (const t of niceTicks(firstEpoch, lastEpoch, 4)) {
       if (t < firstEpoch || t > lastEpoch) continue;
       ctx.textAlign = x(t) - left < font ? 'left' : 'center'; // the first label clears the y axis's "0.00"
       ctx.fillText(t >= 10000 ? `${t / 1000}k` : String(t), x(t), plotH + 6);

@@ -147,6 +147,34 @@ export function createHeatmap(visible, { smooth = false } = {}) {
   return { drawScalar, drawClasses };
 }
 
+/** About `count` round tick values over [lo, hi]. */
+export function niceTicks(lo, hi, count) {
+  const raw = (hi - lo) / count || 1;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(+v.toPrecision(10));
+  return out;
+}
+
+/**
+ * Size a canvas to its CSS box at device resolution, drawing in CSS pixels.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {{ctx: CanvasRenderingContext2D, width: number, height: number}} the CSS size
+ */
+export function fit(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+  }
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, width, height };
+}
+
 /** The symmetric colour domain of a neuron's outputs: at least [-1, 1], like tanh's range. */
 export function neuronDomain(grid) {
   const m = Math.max(1, Math.abs(grid.lo), Math.abs(grid.hi));

@@ -3,36 +3,13 @@
 // regression the plot of y against x with the fitted `curve`.
 
 import { channel } from './protocol.js';
-import { createHeatmap, ramp, rampIndex } from './heatmap.js';
+import { createHeatmap, fit, niceTicks, ramp, rampIndex } from './heatmap.js';
 import { el } from './controls.js';
 
 const TAU = Math.PI * 2;
 const WASH = 0.38; // how much lighter the map is than the points
 const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
-/** About `count` round tick values over [lo, hi]. */
-export function niceTicks(lo, hi, count) {
-  const raw = (hi - lo) / count || 1;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(+v.toPrecision(10));
-  return out;
-}
-
-/** Size a canvas to its CSS box at device resolution; returns the CSS size. */
-function fit(canvas) {
-  const dpr = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
-  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, width, height };
-}
 
 /**
  * @param {{grid: HTMLCanvasElement, overlay: HTMLCanvasElement, plot: HTMLCanvasElement,
