@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-HOST   ?= 127.0.0.1
-PORT   ?= 8000
+HOST    ?= $(or $(PLAYGROUND_HOST),127.0.0.1)
+PORT    ?= $(or $(PLAYGROUND_PORT),8000)
+WORKERS ?= $(or $(PLAYGROUND_WORKERS),1)
 
 .PHONY: run test bench lint install install-test clean
 
@@ -23,7 +24,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/python -m app --host $(HOST) --port $(PORT)
+	$(BIN)/python -m app --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install-test
 	$(BIN)/python -m pytest
