@@ -48,8 +48,8 @@ class Pictures:
             self._columns[key] = np.ascontiguousarray(grid.T, dtype=np.float32)
         return self._columns[key]
 
-    def snapshot(self, trainer: Trainer) -> list[Named]:
-        """Every array a frame carries.
+    def snapshot(self, trainer: Trainer, details: bool = True) -> list[Named]:
+        """Every array a frame carries; without `details`, only the output grid (and curve).
 
         The grids come from a float32, feature-major pass (fast.forward_columns): they are
         quantized to 8 bits anyway, and (units, cells) arrays reshape straight into maps.
@@ -58,14 +58,16 @@ class Pictures:
         big, small = config.grid, config.neuron_grid
         out = fast.forward_columns(net, self.grid_columns(big, config.features), hidden=False)
         arrays: list[Named] = [("output", out[-1].reshape(-1, big, big), True)]  # (c, R, R)
+        if trainer.data.one_d:
+            arrays.append(("curve", self.curve(trainer), False))
+        if not details:
+            return arrays
         inputs = self.grid_columns(small, config.features)  # (f, r*r)
         for index, values in enumerate([inputs, *fast.forward_columns(net, inputs)]):
             arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
         for index, (w, b) in enumerate(net.weights()):
             arrays.append((f"weights/{index}", w, False))
             arrays.append((f"biases/{index}", b, False))
-        if trainer.data.one_d:
-            arrays.append(("curve", self.curve(trainer), False))
         return arrays
 
     def curve(self, trainer: Trainer) -> Array:

@@ -89,6 +89,7 @@ class Session:
         self.dirty = True  # a frame is owed even while paused
         self.epochs_per_second = 0.0
         self.frame_seconds = 0.001  # running mean of the cost of one frame
+        self._detailed: dict[str, Any] | None = None  # structure of the last frame with maps
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
@@ -332,10 +333,19 @@ class Session:
             self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
 
     def frame(self) -> bytes:
-        """The current state as one binary frame (its header is FrameHeader's fields)."""
+        """The current state as one binary frame (its header is FrameHeader's fields).
+
+        While training, every other frame leaves out the neuron maps and the weights (the
+        page keeps the last ones): a third less to send for a mid-sized network, while the
+        decision map still moves at the full frame rate. A new structure sends them at once.
+        """
         trainer = self.trainer
         self.seq += 1
         stats = trainer.stats
+        structure = trainer.structure()
+        details = not self.running or self.seq % 2 == 0 or structure != self._detailed
+        if details:
+            self._detailed = structure
         header = {
             "type": "frame",
             "seq": self.seq,
@@ -346,7 +356,7 @@ class Session:
             "train_accuracy": stats.train_accuracy,
             "test_accuracy": stats.test_accuracy,
             "epochs_per_second": round(self.epochs_per_second, 2),
-            **trainer.structure(),
+            **structure,
             "domain": datasets.DOMAIN,
         }
-        return encode_frame(header, trainer.snapshot())
+        return encode_frame(header, trainer.snapshot(details))

@@ -434,9 +434,9 @@ class Trainer:
 
     # ---- what a frame shows ----
 
-    def snapshot(self) -> list[tuple[str, NDArray[Any], bool]]:
+    def snapshot(self, details: bool = True) -> list[tuple[str, NDArray[Any], bool]]:
         """Every array a frame carries: (name, values with channels first, quantize?)."""
-        return self.pictures.snapshot(self)
+        return self.pictures.snapshot(self, details)
 
     def structure(self) -> dict[str, Any]:
         """The network's shape, as the frame header states it."""

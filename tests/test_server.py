@@ -261,3 +261,26 @@ def test_multiclass_and_one_d_regression_frames(server) -> None:
     assert client.wait_for("data", dataset="sine")["one_d"] is True
     assert client.configure(dataset="spiral")["config"]["features"] == ["x1", "x2"]
     client.close()
+
+
+def test_training_frames_carry_maps_and_weights_every_other_time(server) -> None:
+    client = Client(server.ws_url)
+    client.configure(**SPIRAL)
+    client.send({"type": "play"})
+    client.next_frame(where=lambda h: h["running"])
+    client.frames.clear()
+    client.drain(0.6)
+    running = [(h, a) for h, a in client.frames if h["running"]]
+    assert len(running) >= 8
+    detailed = ["weights/0" in a and "neurons/1" in a for _, a in running]
+    assert all("output" in a for _, a in running)
+    assert 0.3 < sum(detailed) / len(detailed) < 0.7  # every other frame
+    client.configure(layers=[*SPIRAL["layers"], {"units": 3, "activation": "relu"}])
+    _, arrays = client.next_frame(where=lambda h: len(h["sizes"]) == 5)
+    assert "weights/3" in arrays and "neurons/3" in arrays  # a new structure: at once
+    client.send({"type": "pause"})
+    client.wait_for("status", reason="pause")
+    client.send({"type": "set_bias", "layer": 0, "neuron": 0, "value": 0.5})
+    _, arrays = client.next_frame(where=lambda h: not h["running"])
+    assert "weights/0" in arrays  # paused: every frame is whole
+    client.close()

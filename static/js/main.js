@@ -33,6 +33,7 @@ const state = {
   connected: false,
   epoch: 0,
   epoch0: null, // weights of the newest epoch-0 frame (debug handle / tests)
+  weightsFrame: null, // the newest frame with weights (they come every other frame while training)
   drawMs: 0,
   customRows: fromUrl.points, // the custom dataset: sent after hello (from the link or before a reconnect)
 };
@@ -196,12 +197,20 @@ function receiveFrame(buffer) {
   }
   const { header } = frame;
   socket.send({ type: 'ack', seq: header.seq }); // flow control: the server keeps ≤ 2 frames in flight
+  const previous = state.frame;
+  const detailed = frame.arrays.has('weights/0'); // every other frame while training
+  if (!detailed && state.fresh && previous?.arrays.has('weights/0')
+      && previous.header.sizes.join() === header.sizes.join()) {
+    // The undrawn frame it replaces had the maps and weights: carry them over, never skip them.
+    for (const [name, block] of previous.arrays) if (!frame.arrays.has(name)) frame.arrays.set(name, block);
+  }
+  if (frame.arrays.has('weights/0')) state.weightsFrame = frame;
   state.frame = frame;
   state.fresh = true;
   state.running = header.running;
   state.epoch = header.epoch;
   chart.add(header.epoch, header.train_loss, header.test_loss);
-  if (header.epoch === 0) state.epoch0 = frameWeights(frame);
+  if (header.epoch === 0 && detailed) state.epoch0 = frameWeights(frame);
 }
 
 // ---- drawing ----
@@ -327,7 +336,7 @@ window.__playground = {
   get connected() { return state.connected; },
   get running() { return state.running; },
   get epoch0() { return state.epoch0; },
-  weights: () => (state.frame ? frameWeights(state.frame) : null),
+  weights: () => (state.weightsFrame ? frameWeights(state.weightsFrame) : null),
   chartPoints: () => chart.size,
   get drawMs() { return state.drawMs; },
 };

@@ -240,11 +240,15 @@ export function createNetwork(root, options) {
     const { header, arrays } = frame;
     const matches = config && header.sizes.length === sizes().length && header.sizes.every((n, i) => n === sizes()[i])
       && header.features.every((f, i) => f === config.features[i]);
-    weights = [];
-    biases = [];
-    links.invalidate();
+    // While training, every other frame leaves out the weights and neuron maps: keep the last.
+    const fresh = arrays.has('weights/0');
+    if (fresh || !matches) {
+      weights = [];
+      biases = [];
+      links.invalidate();
+    }
     if (!matches) return;
-    for (let l = 0; l + 1 < header.sizes.length; l += 1) {
+    for (let l = 0; fresh && l + 1 < header.sizes.length; l += 1) {
       weights[l] = arrays.get(`weights/${l}`) ?? null;
       biases[l] = arrays.get(`biases/${l}`) ?? null;
     }
@@ -252,6 +256,7 @@ export function createNetwork(root, options) {
     columns.forEach((column, c) => {
       const block = arrays.get(`neurons/${c}`);
       column.forEach((item) => {
+        if (!block && !fresh) return; // this frame has no maps: the last ones stay
         const grid = block && item.index >= 0 && item.index < block.shape[0] ? channel(block, item.index) : item.static;
         if (!grid) return;
         item.grid = grid;
