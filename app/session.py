@@ -66,6 +66,9 @@ def describe_validation_error(
     return "; ".join(lines), first_field
 
 
+COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 bytes each
+
+
 @dataclass
 class Outbox:
     """What the session has to say: text messages in order, and the newest frame."""
@@ -90,6 +93,7 @@ class Session:
         self.epochs_per_second = 0.0
         self.frame_seconds = 0.001  # running mean of the cost of one frame
         self._detailed: dict[str, Any] | None = None  # structure of the last frame with maps
+        self.compress = False  # the client inflates u8z grids (it said so in its hello)
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
@@ -128,7 +132,8 @@ class Session:
     def _dispatch(self, command: Any) -> list[dict[str, Any]]:
         trainer = self.trainer
         match command:
-            case Hello():
+            case Hello(compress=compress):
+                self.compress = compress
                 return []
             case Configure():
                 return self._configure(command)
@@ -359,4 +364,5 @@ class Session:
             **structure,
             "domain": datasets.DOMAIN,
         }
-        return encode_frame(header, trainer.snapshot(details))
+        packed = COMPRESSED if self.compress else frozenset()
+        return encode_frame(header, trainer.snapshot(details), packed)

@@ -38,6 +38,7 @@ async def _client(
         config: dict[str, Any] = {"dataset": "spiral", "layers": layers}
         if speed is not None:
             config["speed"] = speed
+        await ws.send(json.dumps({"type": "hello", "version": 1, "compress": True}))  # as the page
         await ws.send(json.dumps({"type": "configure", "config": config}))
         await ws.send(json.dumps({"type": "play"}))
         start = time.perf_counter()

@@ -284,3 +284,22 @@ def test_training_frames_carry_maps_and_weights_every_other_time(server) -> None
     _, arrays = client.next_frame(where=lambda h: not h["running"])
     assert "weights/0" in arrays  # paused: every frame is whole
     client.close()
+
+
+def test_compressed_output_grid_when_the_client_asks(server) -> None:
+    plain, packed = Client(server.ws_url), Client(server.ws_url)
+    packed.send({"type": "hello", "version": 1, "compress": True})
+    for client in (plain, packed):
+        client.configure(**{**SPIRAL, "seed": 5})
+        client.send({"type": "reset", "seed": 5})
+        client.wait_for("status", reason="reset")
+    header_plain, arrays_plain = plain.next_frame(where=lambda h: h["epoch"] == 0)
+    header_packed, arrays_packed = packed.next_frame(where=lambda h: h["epoch"] == 0)
+    dtype = {b["name"]: b["dtype"] for b in header_packed["blocks"]}
+    assert dtype["output"] == "u8z" and dtype["neurons/1"] == "u8"
+    assert {b["name"]: b["dtype"] for b in header_plain["blocks"]}["output"] == "u8"
+    np.testing.assert_array_equal(arrays_packed["output"], arrays_plain["output"])  # lossless
+    packed_size = next(b["length"] for b in header_packed["blocks"] if b["name"] == "output")
+    assert packed_size < 10_000 / 2
+    plain.close()
+    packed.close()

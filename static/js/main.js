@@ -1,7 +1,7 @@
 // Wiring only: reads the catalog, builds the widgets, speaks to the server, keeps the URL in step.
 // The newest frame is kept and drawn once per animation frame; everything else is event-driven.
 
-import { PROTOCOL_VERSION, decodeFrame, frameWeights } from './protocol.js';
+import { CAN_INFLATE, PROTOCOL_VERSION, decodeFrame, frameWeights } from './protocol.js';
 import { createSocket } from './socket.js';
 import { readHash } from './state.js';
 import { createControls } from './controls.js';
@@ -93,7 +93,7 @@ const connection = createConnectionView(
 // ---- talking to the server ----
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const socket = createSocket(wsUrl, {
-  onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION }); },
+  onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
   onMessage: receive,
   onFrame: receiveFrame,
   onDown: (retryInMs) => {
@@ -187,10 +187,16 @@ function receiveData(message) {
   render();
 }
 
+// Frames decode asynchronously (compressed grids inflate in a stream): one at a time, in order.
+let decoding = Promise.resolve();
 function receiveFrame(buffer) {
+  decoding = decoding.then(() => decodeAndKeep(buffer));
+}
+
+async function decodeAndKeep(buffer) {
   let frame;
   try {
-    frame = decodeFrame(buffer);
+    frame = await decodeFrame(buffer);
   } catch (error) {
     toasts.show(`Could not read a frame from the server: ${error.message}`);
     return;

@@ -40,7 +40,7 @@ export const CLIENT_MESSAGES = [
  * }} DataMessage
  * @typedef {{type: 'status', running: boolean, epoch: number, reason: string, message: string}} Status
  * @typedef {{type: 'error', code: string, message: string, field: string|null}} ErrorMessage
- * @typedef {{name: string, dtype: 'u8'|'f32', shape: number[], offset: number,
+ * @typedef {{name: string, dtype: 'u8'|'u8z'|'f32', shape: number[], offset: number, length?: number,
  *   lo?: number[], hi?: number[]}} Block
  * @typedef {{
  *   type: 'frame', seq: number, epoch: number, running: boolean,
@@ -54,11 +54,12 @@ export const CLIENT_MESSAGES = [
  */
 
 /**
- * Decode one binary frame: the header and each block as a typed-array view (no copies).
+ * Decode one binary frame: the header and each block as a typed-array view (no copies; a
+ * compressed u8z grid is inflated into its own array).
  * @param {ArrayBuffer} buffer
- * @returns {Frame}
+ * @returns {Promise<Frame>}
  */
-export function decodeFrame(buffer) {
+export async function decodeFrame(buffer) {
   const view = new DataView(buffer);
   const magic = String.fromCharCode(...new Uint8Array(buffer, 0, 4));
   if (magic !== MAGIC) throw new Error(`not a frame: magic ${JSON.stringify(magic)}`);
@@ -71,12 +72,31 @@ export function decodeFrame(buffer) {
   const arrays = new Map();
   for (const block of header.blocks) {
     const count = block.shape.reduce((a, b) => a * b, 1);
-    const data = block.dtype === 'u8'
-      ? new Uint8Array(buffer, block.offset, count)
-      : new Float32Array(buffer, block.offset, count); // offsets are multiples of 4
+    let data;
+    if (block.dtype === 'u8z') data = await inflateGrid(new Uint8Array(buffer, block.offset, block.length), block.shape);
+    else if (block.dtype === 'u8') data = new Uint8Array(buffer, block.offset, count);
+    else data = new Float32Array(buffer, block.offset, count); // offsets are multiples of 4
     arrays.set(block.name, { shape: block.shape, data, lo: block.lo || [], hi: block.hi || [] });
   }
   return { header, arrays };
+}
+
+/** True when this browser can inflate compressed grids (it says so in its hello). */
+export const CAN_INFLATE = typeof DecompressionStream === 'function';
+
+/**
+ * A u8z block back to cells: zlib-inflate, then a running sum along each row (mod 256),
+ * undoing the server's row-difference filter (app/protocol.py deflate_grid).
+ * @param {Uint8Array} packed @param {number[]} shape
+ */
+async function inflateGrid(packed, shape) {
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const cells = new Uint8Array(await new Response(stream).arrayBuffer());
+  const width = shape[shape.length - 1];
+  for (let start = 0; start < cells.length; start += width) {
+    for (let i = start + 1; i < start + width; i += 1) cells[i] = (cells[i] + cells[i - 1]) & 255;
+  }
+  return cells;
 }
 
 /**

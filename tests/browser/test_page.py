@@ -95,6 +95,9 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
         }"""
     )
     assert smooth == ["auto", True, True]
+    # The page asked for compressed grids in its hello, and inflates them.
+    output_block = "() => window.__playground.header.blocks.find((b) => b.name === 'output').dtype"
+    assert p.js(output_block) == "u8z"
     p.shot("playing-1280x720")
     for width, height in [(1920, 1080), (1024, 768)]:
         p.page.set_viewport_size({"width": width, "height": height})
