@@ -36,7 +36,13 @@ const state = {
   weightsFrame: null, // the newest frame with weights (they come every other frame while training)
   drawMs: 0,
   customRows: fromUrl.points, // the custom dataset: sent after hello (from the link or before a reconnect)
+  awaiting: 0, // commands sent that the server answers with a `config` (or an `error`)
+  lastCommandAt: 0,
 };
+
+// Commands the server answers with its whole config. While one of them is still in flight, an
+// earlier answer must not overwrite newer local edits (quick clicks would otherwise be undone).
+const ANSWERED = new Set(['configure', 'reset', 'regenerate', 'add_points', 'remove_points', 'clear_points', 'load_csv']);
 
 // ---- widgets ----
 let palette = readPalette();
@@ -106,8 +112,18 @@ const socket = createSocket(wsUrl, {
   },
 });
 
+/** Send a command, counting those the server answers with a config. @returns {boolean} sent */
+function command(message) {
+  const sent = socket.send(message);
+  if (sent && ANSWERED.has(message.type)) {
+    state.awaiting += 1;
+    state.lastCommandAt = performance.now();
+  }
+  return sent;
+}
+
 function send(message) {
-  if (!socket.send(message) && message.type !== 'configure') {
+  if (!command(message) && message.type !== 'configure') {
     toasts.show('Not connected to the training server: this will apply once it is back.', 'info');
   }
 }
@@ -121,19 +137,19 @@ function change(patch) {
   Object.assign(state.config, patch);
   render();
   writeUrl();
-  socket.send({ type: 'configure', config: patch });
+  command({ type: 'configure', config: patch });
 }
 
 /** After hello: the whole setup from the page (URL or the session before a reconnect). */
 function restore() {
-  socket.send({ type: 'configure', config: state.config });
+  command({ type: 'configure', config: state.config });
   if (state.config.dataset === 'custom' && state.customRows) {
     // add_points on another dataset would start from its points: clear first, then add.
-    socket.send({ type: 'clear_points' });
-    if (state.customRows.length) socket.send({ type: 'add_points', points: state.customRows.slice(0, catalog.limits.points) });
+    command({ type: 'clear_points' });
+    if (state.customRows.length) command({ type: 'add_points', points: state.customRows.slice(0, catalog.limits.points) });
   }
-  socket.send({ type: 'reset' });
-  if (state.wantRunning) socket.send({ type: 'play' });
+  command({ type: 'reset' });
+  if (state.wantRunning) command({ type: 'play' });
 }
 
 function receive(message) {
@@ -141,10 +157,15 @@ function receive(message) {
     case 'hello':
       if (message.version !== PROTOCOL_VERSION) toasts.show(`The server speaks protocol ${message.version}; this page speaks ${PROTOCOL_VERSION}. Reload the page.`);
       state.connected = true;
+      state.awaiting = 0; // a new session: nothing of the old one is in flight
       connection.set('online');
       restore();
       break;
     case 'config':
+      state.awaiting = Math.max(0, state.awaiting - 1);
+      // A newer edit is still on its way: its own answer will bring the config up to date.
+      // (After 2 s without an answer, e.g. a dropped command, the server's word wins anyway.)
+      if (state.awaiting > 0 && performance.now() - state.lastCommandAt < 2000) break;
       state.config = message.config;
       render();
       writeUrl();
@@ -165,6 +186,7 @@ function receive(message) {
       showEpoch(message.epoch);
       break;
     case 'error':
+      if (message.code === 'bad_message' || message.code === 'bad_data') state.awaiting = Math.max(0, state.awaiting - 1);
       if (!drawTools.onError(message)) toasts.show(message.message || `Server error (${message.code})`);
       if (message.code === 'diverged') state.wantRunning = false;
       break;

@@ -463,3 +463,32 @@ def test_eight_wide_layers_fit_every_screen(server: Any, open_page: Any) -> None
             assert p.js(HEADS_FIT) == [], (width, height, present)
             p.shot(f"eight-layers-{width}x{height}{'-present' if present else ''}")
     assert p.errors == []
+
+
+def test_quick_clicks_are_all_kept(server: Any, open_page: Any) -> None:
+    """Answers to earlier edits arrive while later ones are in flight: none may undo a click."""
+    p = open_page(server.url, FAST)
+    p.ready()
+    p.page.locator("#play").click()
+    wait_epoch_above(p, 5)
+    # Six clicks before any answer can arrive, then watch the page's own layer size while the
+    # six answers come in: it must never fall back to an intermediate value.
+    lowest = p.page.evaluate(
+        """() => new Promise((done) => {
+          const add = document.querySelector("button[aria-label='Add a neuron to layer 1']");
+          for (let i = 0; i < 6; i += 1) add.click();
+          let lowest = Infinity;
+          const started = performance.now();
+          (function watch() {
+            lowest = Math.min(lowest, window.__playground.config.layers[0].units);
+            if (performance.now() - started < 1500) requestAnimationFrame(watch); else done(lowest);
+          })();
+        })"""
+    )
+    assert lowest == 10
+    p.page.locator("#add-layer").click()
+    p.page.wait_for_function(
+        "() => { const h = window.__playground.header; return h && h.sizes.join() === '2,10,2,2,1'; }"
+    )
+    assert p.js("window.__playground.config.layers.map((l) => l.units).join()") == "10,2,2"
+    assert p.errors == []
