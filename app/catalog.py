@@ -13,6 +13,7 @@ from app.protocol import (
     MAX_LAYERS,
     MAX_POINTS,
     MAX_UNITS,
+    OPTIMIZER_FIELDS,
     PROTOCOL_VERSION,
     REGULARIZATION_RATES,
     ActivationName,
@@ -35,8 +36,8 @@ FEATURE_LABELS = {
     "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)", "cos(x1)": "cos(x₁)", "cos(x2)": "cos(x₂)",
 }  # fmt: skip
 OPTIMIZER_TITLES = {
-    "sgd": ("SGD", []), "momentum": ("Momentum", ["momentum"]), "nesterov": ("Nesterov", ["momentum"]),
-    "adagrad": ("Adagrad", []), "rmsprop": ("RMSprop", ["rho"]), "adam": ("Adam", ["beta1", "beta2"]),
+    "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+    "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
 }  # fmt: skip
 EXCLUSIVE_MARGIN = 0.001  # an upper bound like momentum < 1 is offered as 0.999
 SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]  # epochs per second; 0 = as fast as possible
@@ -95,7 +96,7 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
             "regression": list(get_args(RegressionLoss)),
         },
         "optimizers": [
-            {"name": name, "title": OPTIMIZER_TITLES[name][0], "hyper": OPTIMIZER_TITLES[name][1]}
+            {"name": name, "title": OPTIMIZER_TITLES[name], "hyper": list(OPTIMIZER_FIELDS[name])}
             for name in get_args(OptimizerName)
         ],
         "initializers": list(get_args(InitName)),

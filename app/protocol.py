@@ -37,6 +37,11 @@ FeatureName = Literal[
 RegressionLoss = Literal["mse", "mae", "huber"]
 OptimizerName = Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 Regularization = Literal["none", "l1", "l2"]
+# The config fields each optimizer reads; the rest ignore them.
+OPTIMIZER_FIELDS: dict[str, tuple[str, ...]] = {
+    "sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
+    "adagrad": (), "rmsprop": ("rho",), "adam": ("beta1", "beta2"),
+}  # fmt: skip
 InitName = Literal["glorot", "uniform"]
 
 MAX_LAYERS = 8

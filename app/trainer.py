@@ -18,13 +18,23 @@ from numpy.typing import NDArray
 from app import datasets
 from app.nn import MLP, fast, jit, make_optimizer
 from app.pictures import Pictures
-from app.protocol import Config, LayerSpec, Rebuilt
+from app.protocol import OPTIMIZER_FIELDS, Config, LayerSpec, Rebuilt
 
 Array = NDArray[np.float64]
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
 JIT_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 JIT_MAX_BATCH = 64  # larger batches: NumPy's vectorised calls win (python -m bench engine)
+
+
+def _hyper(config: Config) -> dict[str, Any]:
+    """The optimizer's hyper-parameters from the config, under torch.optim's names."""
+    fields = {name: getattr(config, name) for name in OPTIMIZER_FIELDS[config.optimizer]}
+    if "beta1" in fields:
+        return {"betas": (fields["beta1"], fields["beta2"])}
+    if "rho" in fields:
+        return {"alpha": fields["rho"]}  # RMSprop's smoothing constant
+    return fields
 
 
 class Diverged(RuntimeError):
@@ -42,12 +52,13 @@ class Data:
     y_train: NDArray[Any]  # (n_train,)
     x_test: Array  # (n_test, 2)
     y_test: NDArray[Any]
-    f_train: Array = field(init=False)  # (n_train, n_features)
+    f_all: Array = field(init=False)  # (n_train + n_test, n_features): train rows first
+    f_train: Array = field(init=False)  # views into f_all
     f_test: Array = field(init=False)
 
     def featurize(self, names: list[str]) -> None:
-        self.f_train = datasets.features(self.x_train, names)
-        self.f_test = datasets.features(self.x_test, names)
+        self.f_all = datasets.features(np.concatenate([self.x_train, self.x_test]), names)
+        self.f_train, self.f_test = self.f_all[: len(self.x_train)], self.f_all[len(self.x_train) :]
 
 
 @dataclass
@@ -146,14 +157,7 @@ class Trainer:
 
     @staticmethod
     def _make_optimizer(config: Config) -> Any:
-        hyper: dict[str, Any] = {}
-        if config.optimizer in ("momentum", "nesterov"):
-            hyper["momentum"] = config.momentum
-        elif config.optimizer == "rmsprop":
-            hyper["alpha"] = config.rho
-        elif config.optimizer == "adam":
-            hyper["betas"] = (config.beta1, config.beta2)
-        return make_optimizer(config.optimizer, lr=config.learning_rate, **hyper)
+        return make_optimizer(config.optimizer, lr=config.learning_rate, **_hyper(config))
 
     # ---- live changes ----
 
@@ -189,12 +193,8 @@ class Trainer:
 
     def _update_optimizer_hyper(self, config: Config) -> None:
         self.optimizer.lr = config.learning_rate
-        if config.optimizer in ("momentum", "nesterov"):
-            self.optimizer.momentum = config.momentum
-        elif config.optimizer == "rmsprop":
-            self.optimizer.alpha = config.rho
-        elif config.optimizer == "adam":
-            self.optimizer.betas = (config.beta1, config.beta2)
+        for name, value in _hyper(config).items():
+            setattr(self.optimizer, name, value)
 
     def _edit_layers(self, old: list[LayerSpec], new: list[LayerSpec]) -> None:
         """Turn the hidden layers `old` into `new` with weight-keeping edits."""
@@ -414,7 +414,7 @@ class Trainer:
         if n_train + len(data.y_test) == 0:
             return Stats(None, None, None, None)
         with np.errstate(all="ignore"):
-            z = self.net.logits(np.concatenate([data.f_train, data.f_test]))  # (n, outputs)
+            z = self.net.logits(data.f_all)  # (n, outputs): one forward for both splits
             train = self._split_stats(z[:n_train], data.y_train)
             test = self._split_stats(z[n_train:], data.y_test)
         return Stats(train[0], test[0], train[1], test[1])

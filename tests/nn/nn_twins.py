@@ -1,5 +1,7 @@
 """Twin nets for the equality tests: the readable engine against a faster path, same steps."""
 
+from collections.abc import Callable
+
 import numpy as np
 
 from app.nn import MLP, make_optimizer
@@ -41,3 +43,13 @@ def twins(
 def epoch_orders(n: int, epochs: int) -> list[Array]:
     rng = np.random.default_rng(7)
     return [rng.permutation(n) for _ in range(epochs)]
+
+
+EDITS: dict[str, Callable[[MLP], list[int | None]]] = {  # live edits every faster path must follow
+    "insert": lambda net: net.insert_layer(1, 3, "relu"),
+    "remove": lambda net: net.remove_layer(0),
+    "resize": lambda net: net.resize_layer(1, 7),
+    "to_prelu": lambda net: net.set_activation(0, "prelu"),
+    "from_prelu": lambda net: net.set_activation(2, "elu"),
+    "inputs": lambda net: net.set_input_size(2),
+}

@@ -1,10 +1,8 @@
 """The fast path (app.nn.fast) equals the readable engine to 1e-12 on the same steps, edits included."""
 
-from collections.abc import Callable
-
 import numpy as np
 import pytest
-from nn_twins import Array, assert_same, data, epoch_orders, readable_epochs, twins
+from nn_twins import EDITS, Array, assert_same, data, epoch_orders, readable_epochs, twins
 
 from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, fast
 from app.nn.optimizers import Optimizer
@@ -69,16 +67,6 @@ def test_fast_path_equals_readable_engine_with_l1_and_l2() -> None:
     readable_epochs(a, opt_a, x, y, orders, 10)
     _fast_epochs(b, opt_b, x, y, orders, 10)
     assert_same(a, b)
-
-
-EDITS: dict[str, Callable[[MLP], list[int | None]]] = {
-    "insert": lambda net: net.insert_layer(1, 3, "relu"),
-    "remove": lambda net: net.remove_layer(0),
-    "resize": lambda net: net.resize_layer(1, 7),
-    "to_prelu": lambda net: net.set_activation(0, "prelu"),
-    "from_prelu": lambda net: net.set_activation(2, "elu"),
-    "inputs": lambda net: net.set_input_size(2),
-}
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
