@@ -24,7 +24,6 @@ Array = NDArray[np.float64]
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
 JIT_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
-JIT_MAX_BATCH = 64  # larger batches: NumPy's vectorised calls win (python -m bench engine)
 
 
 def _hyper(config: Config) -> dict[str, Any]:
@@ -55,10 +54,12 @@ class Data:
     f_all: Array = field(init=False)  # (n_train + n_test, n_features): train rows first
     f_train: Array = field(init=False)  # views into f_all
     f_test: Array = field(init=False)
+    y_all: NDArray[Any] = field(init=False)  # (n_train + n_test,): train rows first
 
     def featurize(self, names: list[str]) -> None:
         self.f_all = datasets.features(np.concatenate([self.x_train, self.x_test]), names)
         self.f_train, self.f_test = self.f_all[: len(self.x_train)], self.f_all[len(self.x_train) :]
+        self.y_all = np.concatenate([self.y_train, self.y_test])
 
 
 @dataclass
@@ -298,15 +299,16 @@ class Trainer:
             return 0
         backup = [p.copy() for p in self.net.parameters()]
         batch = min(self.config.batch_size, n)
-        use_jit = self.use_fast_path and self.use_jit and batch <= JIT_MAX_BATCH
-        use_jit = use_jit and jit.ready()
+        use_jit = self.use_fast_path and self.use_jit and jit.ready()
         if use_jit and jit.fits(self.net, self.optimizer):
             done = self._train_jit(deadline, max_epochs, batch)
-        elif self.use_fast_path and fast.fits(self.net):
-            done = self._train_fast(deadline, max_epochs, batch)
+            self.stats = self._jit_stats()
         else:
-            done = self._train_readable(deadline, max_epochs, batch, backup)
-        self.stats = self.evaluate()
+            if self.use_fast_path and fast.fits(self.net):
+                done = self._train_fast(deadline, max_epochs, batch)
+            else:
+                done = self._train_readable(deadline, max_epochs, batch, backup)
+            self.stats = self.evaluate()
         # A non-finite weight makes the training loss NaN or inf (0 * inf is NaN too), which
         # evaluate reports as None: one check covers every parameter.
         if self.stats.train_loss is None:
@@ -314,9 +316,11 @@ class Trainer:
             raise Diverged(f"the loss became non-finite at epoch {self.epoch}")
         return done
 
-    def _next_batch_order(self, n: int) -> None:
+    def _next_batch_order(self, n: int, batch: int) -> None:
+        """A new epoch's order once the last one is done: a permutation from the trainer's rng,
+        except for whole-set batches, whose gradient sums every row in any order: no shuffle."""
         if self._position >= len(self._order):
-            self._order = self._rng.permutation(n)
+            self._order = np.arange(n) if batch >= n else self._rng.permutation(n)
             self._position = 0
 
     def _train_readable(
@@ -327,7 +331,7 @@ class Trainer:
         x, y = self.data.f_train, self.data.y_train
         params = self.net.parameters()
         while done < max_epochs:
-            self._next_batch_order(n)
+            self._next_batch_order(n, batch)
             index = self._order[self._position : self._position + batch]
             self._position += batch
             loss, grads = self.net.loss_and_grads(x[index], y[index])
@@ -353,7 +357,7 @@ class Trainer:
         try:
             with np.errstate(all="ignore"):  # a divergence is caught by train's finite check
                 while done < max_epochs:
-                    self._next_batch_order(n)
+                    self._next_batch_order(n, batch)
                     order = self._order
                     # One batch is the whole set: its gradient sums the rows, in any order.
                     xs, ts = (x, t) if batch >= n else (x[order], t[order])
@@ -371,34 +375,48 @@ class Trainer:
         """Same batches, same arithmetic (to ~1e-15 a step), compiled: see app.nn.jit.
 
         Each call runs about JIT_CALL_SECONDS of batches (from a running estimate), so the
-        deadline is checked between calls, never inside the compiled loop.
+        deadline is checked between calls, never inside the compiled loop; with whole-set
+        batches one call runs many epochs.
         """
         key = fast.structure_key(self.net)
         if self._jit is None or self._jit.key != key:
             self._jit = jit.JitPath(self.net)
         plan, n, done = self._jit, len(self.data.y_train), 0
-        x = np.ascontiguousarray(self.data.f_train, dtype=np.float64)
-        t = plan.targets(self.data.y_train)
-        clock, rows = self.clock, min(batch, n)
+        x, t = plan.columns(self.data.f_train, self.data.y_train)
+        clock, rows, whole = self.clock, min(batch, n), batch >= n
         plan.begin(self.net, self.optimizer)
         try:
             while done < max_epochs:
-                self._next_batch_order(n)
+                self._next_batch_order(n, batch)
                 start, now = self._position, clock()
                 budget = min(JIT_CALL_SECONDS, deadline - now)
                 chunk = max(1, int(budget / (self._jit_row_seconds * rows)))
-                self._position = plan.run(x, t, self._order, start, batch, chunk)
-                trained, elapsed = self._position - start, clock() - now
+                if whole:
+                    chunk = max(1, int(min(chunk, max_epochs - done)))
+                self._position = plan.run(x, t, self._order, start, batch, chunk, whole)
+                trained = n * chunk if whole else self._position - start
+                elapsed = clock() - now
                 if elapsed > 1e-4:  # long enough to measure: update the estimate
                     self._jit_row_seconds = 0.5 * self._jit_row_seconds + 0.5 * elapsed / trained
                 if self._position >= n:
-                    self.epoch += 1
-                    done += 1
+                    epochs = chunk if whole else 1
+                    self.epoch += epochs
+                    done += epochs
                 if now + elapsed >= deadline:
                     break
         finally:
             plan.end(self.net)
         return done
+
+    def _jit_stats(self) -> Stats:
+        """evaluate's figures from the compiled forward pass, right after a compiled slice
+        (the plan's P holds the live weights then)."""
+        data, plan = self.data, self._jit
+        assert plan is not None
+        if len(data.y_all) == 0:
+            return Stats(None, None, None, None)
+        x, t = plan.columns(data.f_all, data.y_all)
+        return Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
 
     def _rollback(self, backup: list[Array]) -> None:
         for param, saved in zip(self.net.parameters(), backup, strict=True):

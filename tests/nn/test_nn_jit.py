@@ -1,13 +1,15 @@
 """The compiled path (app.nn.jit) equals the readable engine to 1e-12 on the same steps, edits too."""
 
+from dataclasses import astuple
+
 import numpy as np
 import pytest
 from nn_twins import EDITS, Array, assert_same, data, epoch_orders, readable_epochs, twins
 
-from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, make_optimizer
+from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, kernels, make_optimizer
 from app.nn.optimizers import Optimizer
 from app.protocol import Config, LayerSpec
-from app.trainer import JIT_MAX_BATCH, Trainer
+from app.trainer import Trainer
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="numba missing or PLAYGROUND_NO_JIT=1")
 
@@ -21,12 +23,12 @@ def _jit_epochs(
     net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int, chunk: int = 3
 ) -> None:
     plan = jit.JitPath(net)
-    t = plan.targets(y)
+    xs, t = plan.columns(x, y)
     plan.begin(net, opt)
     for order in orders:
         start = 0
         while start < len(order):  # a few batches per call, as the trainer's chunks
-            start = plan.run(x, t, order, start, batch, chunk)
+            start = plan.run(xs, t, order, start, batch, chunk)
     plan.end(net)
 
 
@@ -60,9 +62,13 @@ def test_jit_equals_readable_engine_for_each_activation(name: str, optimizer: st
 @pytest.mark.parametrize(("task", "loss"), [("binary", None), ("multiclass", None),
                                             ("regression", "mse"), ("regression", "mae"),
                                             ("regression", "huber")])  # fmt: skip
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+# Batches of 10 run the kernel's loops, of 40 BLAS (kernels.BLAS_ROWS). Not Adam at 40: MAE's
+# gradients are sums of +-1/n that cancel to 0 in one summation order and to ~1e-18 in another,
+# and Adam, dividing by the gradient's own size, turns that into a step of +-lr.
+@pytest.mark.parametrize(("optimizer", "batch"), [("sgd", 10), ("adam", 10), ("sgd", 40),
+                                                  ("momentum", 40)])  # fmt: skip
 def test_jit_equals_readable_engine_for_each_loss(
-    task: str, loss: str | None, optimizer: str
+    task: str, loss: str | None, optimizer: str, batch: int
 ) -> None:
     a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "relu")], optimizer, task, loss)
     x, y = data()
@@ -71,8 +77,8 @@ def test_jit_equals_readable_engine_for_each_loss(
     elif task == "regression":
         y = np.sin(x[:, 0])
     orders = epoch_orders(len(x), 3)
-    readable_epochs(a, opt_a, x, y, orders, 10)
-    _jit_epochs(b, opt_b, x, y, orders, 10)
+    readable_epochs(a, opt_a, x, y, orders, batch)
+    _jit_epochs(b, opt_b, x, y, orders, batch)
     assert_same(a, b)
 
 
@@ -97,6 +103,55 @@ def test_jit_full_batch_and_batch_of_one(batch: int, epochs: int) -> None:
     readable_epochs(a, opt_a, x, y, orders, batch)
     _jit_epochs(b, opt_b, x, y, orders, batch, chunk=1000)
     assert_same(a, b)
+
+
+def test_whole_set_epochs_repeat_inside_one_call() -> None:
+    a, opt_a, b, opt_b = twins([(9, "tanh"), (40, "relu")], "adam")  # 40 wide: BLAS
+    x, y = data()
+    orders = [np.arange(len(x))] * 25  # whole-set batches are not shuffled
+    readable_epochs(a, opt_a, x, y, orders, len(x))
+    plan = jit.JitPath(b)
+    xs, t = plan.columns(x, y)
+    plan.begin(b, opt_b)
+    assert plan.run(xs, t, orders[0], 0, 5000, 20, repeat=True) == 5000  # 20 epochs
+    assert plan.run(xs, t, orders[0], 0, 5000, 5, repeat=True) == 5000
+    plan.end(b)
+    assert_same(a, b)
+    assert opt_b.state[0] is not None and opt_b.state[0]["step"] == 25
+
+
+def test_tanh_without_a_vector_library_is_within_3_ulp() -> None:
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, s, 3000) for s in (1e-3, 0.3, 0.62, 1.0, 4.0, 30.0)])
+    x = np.concatenate([x, [0.0, 0.625, -0.625, 0.6249999, 19.9, 20.1, 1e300, 5e-324]])
+    got = np.array([kernels.tanh(v) for v in x])
+    ulps = np.abs(got - np.tanh(x)) / np.spacing(np.abs(np.tanh(x)))
+    assert ulps.max() <= 3, x[ulps.argmax()]
+    assert np.signbit(kernels.tanh(-0.0)) and kernels.tanh(np.inf) == 1.0
+    assert kernels.tanh(-np.inf) == -1.0 and np.isnan(kernels.tanh(np.nan))
+
+
+@pytest.mark.parametrize(("task", "loss"), [("binary", None), ("multiclass", None),
+                                            ("regression", "mse"), ("regression", "mae"),
+                                            ("regression", "huber")])  # fmt: skip
+def test_compiled_stats_equal_the_trainers_evaluate(task: str, loss: str | None) -> None:
+    config = _config(batch_size=10)
+    if task != "binary":
+        changes = (
+            {"dataset": "blobs"} if task == "multiclass" else {"dataset": "plane", "loss": loss}
+        )
+        config = config.model_copy(update=changes)
+    trainer = Trainer(config)
+    trainer.train(float("inf"), 3)  # through the kernel: stats from plan.stats
+    assert trainer._jit is not None
+    compiled, readable = astuple(trainer.stats), astuple(trainer.evaluate())
+    assert compiled[:2] == pytest.approx(readable[:2], rel=1e-14)
+    assert compiled[2:] == readable[2:]  # accuracies: None for regression
+    trainer.net.parameters()[0][0, 0] = np.inf  # a non-finite loss: None, as evaluate says
+    trainer._jit.begin(trainer.net, trainer.optimizer)
+    x, t = trainer._jit.columns(trainer.data.f_all, trainer.data.y_all)
+    assert trainer._jit.stats(x, t, len(trainer.data.y_train), task != "regression") == (
+        None, None, None, None)  # fmt: skip
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
@@ -154,7 +209,7 @@ def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size
             trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01})
         )
         trainer.train(float("inf"), 3)
-    assert (compiled._jit is not None) == (batch_size <= JIT_MAX_BATCH)
+    assert compiled._jit is not None
     assert compiled.epoch == plain.epoch == 5
     assert_same(compiled.net, plain.net)
     assert compiled._position == plain._position

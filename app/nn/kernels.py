@@ -1,0 +1,556 @@
+"""The compiled training kernel (Numba): element-wise math, Dense layers, the batch loop.
+
+The formulas are the readable engine's (activations.py, losses.py, optimizers.py), written per
+element in the same order of operations, so both agree to about 1e-15 per step. Arrays are
+feature-major: a layer's values are (units, rows), one row of memory per unit, so every inner
+loop runs along the batch's rows and vectorizes; batches of BLAS_ROWS rows or more multiply
+through BLAS (numba's np.dot), smaller ones in loops (a BLAS call costs more than they do).
+Choices are integer codes (app.nn.jit), so one compiled function serves every network.
+
+Everything compiled lives in this one file on purpose: numba's disk cache checks only the
+source file of the function it caches, so a kernel that called into another module could keep
+running that module's old code after an update.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+try:
+    import numba
+except ImportError:  # app.nn.jit reports the kernel unavailable; these stay plain Python
+    numba = None  # type: ignore[assignment]
+if importlib.util.find_spec("scipy") is None:  # numba's np.dot needs SciPy's BLAS bindings
+    numba = None  # type: ignore[assignment]
+COMPILED = numba is not None  # else app.nn.jit says the kernel is unavailable
+
+Array = NDArray[np.float64]
+Ints = NDArray[np.int64]
+F = TypeVar("F", bound=Callable[..., Any])
+
+GELU_C = math.sqrt(2.0 / math.pi)  # as activations.GELU_C
+LEAKY_SLOPE = 0.01  # as activations.LEAKY_SLOPE
+HUBER_DELTA = 1.0  # as losses.HUBER_DELTA
+BLAS_ROWS = 32  # batches of this many rows or more multiply through BLAS (python -m bench engine)
+TANH, RELU = 2, 6  # activation codes with loops of their own (app.nn.jit.ACTIVATION_CODES)
+LOGLOSS, CROSS_ENTROPY, MSE, MAE = 0, 1, 2, 3  # loss codes (app.nn.jit.LOSS_CODES); 4 is huber
+
+
+def compiled(f: F) -> F:
+    """numba.njit with NumPy's float semantics (1/0 is inf, not an exception); no fastmath."""
+    if numba is None:
+        return f
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(f))
+
+
+def inlined(f: F) -> F:
+    """compiled, and inlined into its callers by Numba itself, so LLVM sees one loop body that
+    it can vectorize (a call left to LLVM's own inliner keeps the loop scalar)."""
+    if numba is None:
+        return f
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f))
+
+
+def summing(f: F) -> F:
+    """compiled for loops that sum: sums may be reordered and fused (FMA), as BLAS does, so
+    they vectorize. Never nnan / ninf: a diverging run must stay visible."""
+    if numba is None:
+        return f
+    flags = {"reassoc", "contract"}
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=flags)(f))
+
+
+# ---- tanh from +, *, / only: LLVM has no vector math library here, so math.tanh stays scalar
+# (about 10 ns an element); this one vectorizes (about 3 ns) and is within 2 ulp of np.tanh.
+
+# |x| < 0.625: x + x s P(s) / Q(s), s = x^2 (the Cephes library's rational approximation)
+_P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
+_Q = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
+_LOG2E = 1.4426950408889634
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = HI + LO
+
+
+@inlined
+def tanh(x: float) -> float:
+    """tanh(x) within 3 ulp; for |x| >= 0.625 it is (e - 1) / (e + 1), e = e^2|x| = 2^k e^r
+    with |r| <= ln2 / 2, e^r by its Taylor series to r^12 and 2^k (k <= 58) by exact products."""
+    y = abs(x)
+    s = x * x
+    q = ((s + _Q[0]) * s + _Q[1]) * s + _Q[2]
+    small = y * q + y * s * ((_P[0] * s + _P[1]) * s + _P[2])  # tanh(y) = small / q
+    t = min(2.0 * y, 40.0)  # tanh(20) is 1.0 in float64
+    kf = math.floor(t * _LOG2E + 0.5)
+    r = (t - kf * _LN2_HI) - kf * _LN2_LO
+    e = (
+        ((((1 / 479001600 * r + 1 / 39916800) * r + 1 / 3628800) * r + 1 / 362880) * r + 1 / 40320)
+        * r
+        + 1 / 5040
+    ) * r + 1 / 720  # Horner, 1/12! first: error < 1e-16
+    e = (((((e * r + 1 / 120) * r + 1 / 24) * r + 1 / 6) * r + 0.5) * r + 1.0) * r + 1.0
+    k = int(kf)
+    e *= 2.0 if k & 1 else 1.0
+    e *= 4.0 if k & 2 else 1.0
+    e *= 16.0 if k & 4 else 1.0
+    e *= 256.0 if k & 8 else 1.0
+    e *= 65536.0 if k & 16 else 1.0
+    e *= 4294967296.0 if k & 32 else 1.0
+    inside = y < 0.625  # tanh(y) = (e - 1) / (e + 1) outside: one division serves both
+    out = math.copysign((small if inside else e - 1.0) / (q if inside else e + 1.0), x)
+    return x if math.isnan(x) else out
+
+
+# ---- activations, one element at a time ----
+
+
+@compiled
+def sigmoid(z: float) -> float:
+    e = math.exp(-abs(z))  # e^-|z| never overflows
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+
+
+@compiled
+def _gelu_parts(z: float) -> tuple[float, float]:
+    zc = min(max(z, -10.0), 10.0)
+    return zc, math.tanh(GELU_C * (zc + 0.044715 * zc**3))
+
+
+@compiled
+def _softplus(z: float) -> float:
+    if z == 0.0:  # np.logaddexp(0, z), branch for branch
+        return math.log(2.0)
+    if z < 0.0:
+        return math.log1p(math.exp(z))
+    if z > 0.0:
+        return z + math.log1p(math.exp(-z))
+    return z  # nan
+
+
+@compiled
+def activate(code: int, z: float, alpha: float) -> float:
+    """a = f(z) for one element; alpha is the PReLU slope."""
+    if code == 0:
+        return z
+    if code == 1:
+        return sigmoid(z)
+    if code == TANH:
+        return tanh(z)
+    if code == 3:
+        return z / (1.0 + abs(z))
+    if code == 4:
+        return 1.0 if z > 0 else 0.0
+    if code == 5:
+        return _softplus(z)
+    if code == RELU:
+        return z if z > 0 or math.isnan(z) else 0.0
+    if code == 7:
+        return z if z > 0 else LEAKY_SLOPE * z
+    if code == 8:
+        return z if z > 0 else math.expm1(min(z, 0.0))
+    if code == 9:
+        t = _gelu_parts(z)[1]
+        return 0.5 * z * (1.0 + t)
+    if code == 10:
+        return z * sigmoid(z)
+    return max(z, 0.0) + alpha * min(z, 0.0)  # prelu
+
+
+@compiled
+def _derivative(code: int, z: float, a: float, alpha: float) -> float:
+    """f'(z) for one element, reusing a = f(z) where the readable engine does."""
+    if code == 0:
+        return 1.0
+    if code == 1:
+        return a * (1.0 - a)
+    if code == TANH:
+        return 1.0 - a * a
+    if code == 3:
+        return (1.0 - abs(a)) ** 2
+    if code == 4:
+        return 0.0
+    if code == 5:
+        return sigmoid(z)
+    if code == RELU:
+        return 1.0 if z > 0 else 0.0
+    if code == 7:
+        return 1.0 if z > 0 else LEAKY_SLOPE
+    if code == 8:
+        return 1.0 if z > 0 else a + 1.0
+    if code == 9:
+        zc, t = _gelu_parts(z)
+        return 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * GELU_C * (1.0 + 3 * 0.044715 * zc * zc)
+    if code == 10:
+        s = sigmoid(z)
+        return s * (1.0 + z * (1.0 - s))
+    return alpha if min(z, 0.0) < 0 else 1.0  # prelu
+
+
+# ---- a layer's activation and its derivative: (units, rows) blocks ----
+
+
+@compiled
+def activate_layer(code: int, z: Array, a: Array, alpha: Array) -> None:
+    """a = f(z), both (units, rows); alpha holds PReLU's slopes (units,), else it is empty."""
+    units, rows = z.shape
+    if code == TANH:
+        for j in range(units):
+            for r in range(rows):
+                a[j, r] = tanh(z[j, r])
+    elif code == RELU:
+        for j in range(units):
+            for r in range(rows):
+                a[j, r] = z[j, r] if z[j, r] > 0 or math.isnan(z[j, r]) else 0.0
+    else:
+        for j in range(units):
+            slope = alpha[j] if alpha.shape[0] else 0.0
+            for r in range(rows):
+                a[j, r] = activate(code, z[j, r], slope)
+
+
+@summing
+def derive_layer(code: int, z: Array, a: Array, alpha: Array, da: Array, galpha: Array) -> None:
+    """dL/da (in da) -> dL/dz in place; PReLU's dL/dalpha = sum over rows of dL/da min(z, 0)."""
+    units, rows = z.shape
+    if code == TANH:  # f' = 1 - a^2
+        for j in range(units):
+            for r in range(rows):
+                da[j, r] = da[j, r] * (1.0 - a[j, r] * a[j, r])
+        return
+    if code == RELU:  # f' = [z > 0]
+        for j in range(units):
+            for r in range(rows):
+                da[j, r] = da[j, r] * (1.0 if z[j, r] > 0 else 0.0)
+        return
+    for j in range(units):
+        slope = alpha[j] if alpha.shape[0] else 0.0
+        if galpha.shape[0]:
+            total = 0.0
+            for r in range(rows):
+                total += da[j, r] * min(z[j, r], 0.0)
+            galpha[j] = total
+        for r in range(rows):
+            da[j, r] = da[j, r] * _derivative(code, z[j, r], a[j, r], slope)
+
+
+# ---- losses: the gradient of the batch mean, and a split's mean loss and accuracy ----
+
+
+@compiled
+def loss_grad(code: int, z: Array, t: Array, g: Array) -> None:
+    """g = dL/dz (k, rows) of the batch-mean loss, the 1/n included; t holds float targets
+    (0/1, one-hot rows, or values), (k, rows) like z."""
+    k, rows = z.shape
+    size = rows * k
+    if code == CROSS_ENTROPY:  # softmax(z) - onehot(y), over each column
+        for r in range(rows):
+            m = z[0, r]
+            for j in range(1, k):
+                m = max(m, z[j, r])
+            total = 0.0
+            for j in range(k):
+                g[j, r] = math.exp(z[j, r] - m)
+                total += g[j, r]
+            for j in range(k):
+                g[j, r] = (g[j, r] / total - t[j, r]) / rows
+        return
+    for j in range(k):
+        for r in range(rows):
+            e = z[j, r] - t[j, r]
+            if code == LOGLOSS:
+                g[j, r] = (sigmoid(z[j, r]) - t[j, r]) / size
+            elif code == MSE:
+                g[j, r] = 2.0 * e / size
+            elif code == MAE:
+                g[j, r] = (0.0 if e == 0 else 1.0 if e > 0 else -1.0 if e < 0 else e) / size
+            else:
+                g[j, r] = min(max(e, -HUBER_DELTA), HUBER_DELTA) / size
+
+
+@compiled
+def split_stats(code: int, z: Array, t: Array, classify: bool) -> tuple[float, float]:
+    """(mean loss, accuracy) over the columns of z (k, rows): the readable engine's loss values
+    (losses.py) and its accuracy rule (sigmoid(z) >= 0.5 exactly when z >= 0; softmax's argmax
+    is the logits' first largest). Accuracy is NaN when not classify, and for no rows."""
+    k, rows = z.shape
+    total, right = 0.0, 0
+    for r in range(rows):
+        if code == CROSS_ENTROPY:  # log sum e^z - z_y, shifted by the column max
+            m, best, y = z[0, r], 0, 0
+            for j in range(1, k):
+                if z[j, r] > m:
+                    m, best = z[j, r], j
+                if t[j, r] == 1.0:
+                    y = j
+            s = 0.0
+            for j in range(k):
+                s += math.exp(z[j, r] - m)
+            total += m + math.log(s) - z[y, r]
+            right += best == y
+            continue
+        for j in range(k):
+            e, v = z[j, r] - t[j, r], z[j, r]
+            if code == LOGLOSS:
+                total += max(v, 0.0) - v * t[j, r] + math.log1p(math.exp(-abs(v)))
+                right += (v >= 0) == (t[j, r] == 1.0)
+            elif code == MSE:
+                total += e * e
+            elif code == MAE:
+                total += abs(e)
+            else:
+                d = abs(e)
+                total += 0.5 * d * d if d <= HUBER_DELTA else HUBER_DELTA * (d - 0.5 * HUBER_DELTA)
+    count = rows if code == CROSS_ENTROPY else rows * k
+    loss = total / count if count else math.nan
+    return loss, right / rows if classify and rows else math.nan
+
+
+# ---- optimizers: one step on one tensor's slice of the flat vectors ----
+
+
+@compiled
+def penalize(p: Array, g: Array, l1: float, l2: float) -> None:
+    """g += l1 sign(w) + l2 w, as MLP.loss_and_grads adds the penalties' gradient."""
+    for e in range(p.shape[0]):
+        w = p[e]
+        g[e] += l1 * (1.0 if w > 0 else -1.0 if w < 0 else w) + l2 * w
+
+
+@compiled
+def update(
+    code: int, hyper: Array, p: Array, g: Array, s0: Array, s1: Array, counts: Ints, k: int
+) -> None:
+    """One optimizer step on tensor k's slice, as app.nn.optimizers writes it.
+
+    hyper = (lr, l1, l2, the optimizer's own); s0, s1 the state slots; counts[0, k] Adam's and
+    Adagrad's step count, counts[1, k] "has a momentum buffer".
+    """
+    lr = hyper[0]
+    n = p.shape[0]
+    if code == 0:
+        for e in range(n):
+            p[e] -= lr * g[e]
+    elif code <= 2:  # momentum, nesterov: b = g at first, then mu b + g
+        mu, fresh = hyper[3], counts[1, k] == 0
+        counts[1, k] = 1
+        for e in range(n):
+            s0[e] = g[e] if fresh else s0[e] * mu + g[e]
+            p[e] -= lr * (g[e] + mu * s0[e]) if code == 2 else lr * s0[e]
+    elif code == 3:  # adagrad
+        counts[0, k] += 1
+        rate = lr / (1.0 + (counts[0, k] - 1) * hyper[3])
+        for e in range(n):
+            s0[e] += g[e] * g[e]
+            p[e] -= rate * g[e] / (math.sqrt(s0[e]) + hyper[4])
+    elif code == 4:  # rmsprop
+        alpha = hyper[3]
+        for e in range(n):
+            s0[e] = s0[e] * alpha + (1.0 - alpha) * g[e] * g[e]
+            p[e] -= lr * g[e] / (math.sqrt(s0[e]) + hyper[4])
+    else:  # adam
+        beta1, beta2 = hyper[3], hyper[4]
+        counts[0, k] += 1
+        t = float(counts[0, k])
+        rate = lr / (1.0 - math.pow(beta1, t))
+        root = math.sqrt(1.0 - math.pow(beta2, t))
+        for e in range(n):
+            s0[e] = s0[e] * beta1 + (1.0 - beta1) * g[e]
+            s1[e] = s1[e] * beta2 + (1.0 - beta2) * g[e] * g[e]
+            p[e] -= rate * s0[e] / (math.sqrt(s1[e]) / root + hyper[5])
+
+
+# ---- a Dense layer, feature-major: values (units, rows), W (d_in, d_out) as in P ----
+
+
+@summing
+def _accumulate(m: Array, v: Array, out: Array) -> None:
+    """out += m v: (units, k) (k, rows) -> (units, rows). Four of v's rows per pass along the
+    rows, so out is stored a quarter as often (stores, not arithmetic, bound these loops)."""
+    k, rows = v.shape
+    for j in range(m.shape[0]):
+        i = 0
+        while i + 4 <= k:
+            m0, m1, m2, m3 = m[j, i], m[j, i + 1], m[j, i + 2], m[j, i + 3]
+            for r in range(rows):
+                out[j, r] += m0 * v[i, r] + m1 * v[i + 1, r] + m2 * v[i + 2, r] + m3 * v[i + 3, r]
+            i += 4
+        while i < k:
+            mji = m[j, i]
+            for r in range(rows):
+                out[j, r] += mji * v[i, r]
+            i += 1
+
+
+@summing
+def dense_forward(a: Array, w: Array, b: Array, z: Array) -> None:
+    """z = W^T a + b: (d_in, rows) -> (d_out, rows)."""
+    rows = a.shape[1]
+    if rows >= BLAS_ROWS:
+        np.dot(w.T, a, z)
+        for j in range(w.shape[1]):
+            for r in range(rows):
+                z[j, r] += b[j]
+        return
+    for j in range(w.shape[1]):
+        for r in range(rows):
+            z[j, r] = b[j]
+    _accumulate(w.T, a, z)
+
+
+@summing
+def dense_backward(a: Array, dz: Array, w: Array, gw: Array, gb: Array, da: Array) -> None:
+    """dW = a dz^T (d_in, d_out), db = dz summed along the rows, and (when da has units)
+    da = W dz (d_in, rows)."""
+    d_in, rows = a.shape
+    d_out = dz.shape[0]
+    for j in range(d_out):
+        total = 0.0
+        for r in range(rows):
+            total += dz[j, r]
+        gb[j] = total
+    if rows >= BLAS_ROWS:
+        np.dot(a, dz.T, gw)
+        if da.shape[0]:
+            np.dot(w, dz, da)
+        return
+    for i in range(d_in):
+        for j in range(d_out):
+            total = 0.0
+            for r in range(rows):
+                total += a[i, r] * dz[j, r]
+            gw[i, j] = total
+    if da.shape[0]:
+        da[:, :] = 0.0
+        _accumulate(w, dz, da)
+
+
+# ---- the network: layers[h] = (W offset, d_in, d_out, b offset, activation, alpha offset) ----
+
+
+@compiled
+def forward(p: Array, layers: Ints, x: Array, z: Array, a: Array) -> Array:
+    """Every layer's z and (hidden layers') a for the columns of x (features, rows): z and a
+    hold layer h's (d_out, rows) block at h * stride. Returns the logits (outputs, rows)."""
+    rows, n_layers = x.shape[1], layers.shape[0]
+    stride = z.shape[0] // n_layers
+    inp = x
+    for h in range(n_layers):
+        wo, d_in, d_out, bo, act, ao = layers[h]
+        zh = z[h * stride : h * stride + d_out * rows].reshape(d_out, rows)
+        dense_forward(inp, p[wo : wo + d_in * d_out].reshape(d_in, d_out), p[bo : bo + d_out], zh)
+        if h == n_layers - 1:
+            return zh
+        ah = a[h * stride : h * stride + d_out * rows].reshape(d_out, rows)
+        activate_layer(act, zh, ah, p[ao : ao + d_out] if ao >= 0 else p[:0])
+        inp = ah
+    return x  # no layers: never reached, MLP always has an output layer
+
+
+@compiled
+def gradient(
+    p: Array, g: Array, layers: Ints, xb: Array, tb: Array, z: Array, a: Array, d: Array,
+    loss: int,
+) -> None:  # fmt: skip
+    """Forward and backward on one batch (columns of xb, targets tb): fills g = dL/dP in P's
+    layout. d holds two (width, rows) blocks for dL/dz and dL/da in turn."""
+    rows, n_layers = xb.shape[1], layers.shape[0]
+    stride, half = z.shape[0] // n_layers, d.shape[0] // 2
+    logits = forward(p, layers, xb, z, a)
+    k = logits.shape[0]
+    dz = d[: k * rows].reshape(k, rows)
+    loss_grad(loss, logits, tb, dz)
+    for h in range(n_layers - 1, -1, -1):
+        wo, d_in, d_out, bo, act, ao = layers[h]
+        w = p[wo : wo + d_in * d_out].reshape(d_in, d_out)
+        gw = g[wo : wo + d_in * d_out].reshape(d_in, d_out)
+        if h == 0:
+            dense_backward(xb, dz, w, gw, g[bo : bo + d_out], d[:0].reshape(0, rows))
+            return
+        below = a[(h - 1) * stride : (h - 1) * stride + d_in * rows].reshape(d_in, rows)
+        lo = ((n_layers - h) % 2) * half
+        da = d[lo : lo + d_in * rows].reshape(d_in, rows)
+        dense_backward(below, dz, w, gw, g[bo : bo + d_out], da)
+        act, ao = layers[h - 1, 4], layers[h - 1, 5]
+        zb = z[(h - 1) * stride : (h - 1) * stride + d_in * rows].reshape(d_in, rows)
+        alpha, galpha = (p[ao : ao + d_in], g[ao : ao + d_in]) if ao >= 0 else (p[:0], g[:0])
+        derive_layer(act, zb, below, alpha, da, galpha)
+        dz = da
+
+
+@compiled
+def train(
+    p: Array, slots: Array, counts: Ints, tensors: Ints, layers: Ints, hyper: Array, codes: Ints,
+    x: Array, t: Array, order: Ints, start: int, batch: int, max_batches: int, repeat: bool,
+    work: Array,
+) -> int:  # fmt: skip
+    """Train batches order[s : s + batch] from s = start, up to max_batches or the epoch's end
+    (with repeat, the next epoch goes on in the same order: full batches). Returns the next start.
+
+    x (features, n) and t (k, n) feature-major; codes = (loss, optimizer); hyper = (lr, l1,
+    l2, optimizer's own); tensors[k] = (lo, hi, is a weight) in P; work: work_size floats,
+    kept by the caller (fresh memory costs page faults).
+    """
+    n, width = order.shape[0], 1
+    for h in range(layers.shape[0]):
+        width = max(width, layers[h, 2])
+    rows_max = min(batch, n)
+    block = layers.shape[0] * rows_max * width
+    z, a = work[:block], work[block : 2 * block]
+    d = work[2 * block : 2 * block + 2 * rows_max * width]
+    at = 2 * block + 2 * rows_max * width
+    xs = work[at : at + x.shape[0] * rows_max]
+    at += x.shape[0] * rows_max
+    ts = work[at : at + t.shape[0] * rows_max]
+    at += t.shape[0] * rows_max
+    g = work[at : at + p.shape[0]]
+    l1, l2 = hyper[1], hyper[2]
+    done = 0
+    while done < max_batches:
+        if start >= n:
+            if not repeat:
+                break
+            start = 0
+        rows = min(batch, n - start)
+        xb = xs[: x.shape[0] * rows].reshape(x.shape[0], rows)  # contiguous: loops vectorize
+        tb = ts[: t.shape[0] * rows].reshape(t.shape[0], rows)
+        if done == 0 or not repeat:  # with repeat, the same whole set every time
+            for c in range(x.shape[0]):
+                for r in range(rows):
+                    xb[c, r] = x[c, order[start + r]]
+            for c in range(t.shape[0]):
+                for r in range(rows):
+                    tb[c, r] = t[c, order[start + r]]
+        gradient(p, g, layers, xb, tb, z, a, d, codes[0])
+        for k in range(tensors.shape[0]):
+            lo, hi, is_weight = tensors[k]
+            if is_weight and (l1 != 0.0 or l2 != 0.0):  # as MLP.loss_and_grads
+                penalize(p[lo:hi], g[lo:hi], l1, l2)
+            update(codes[1], hyper, p[lo:hi], g[lo:hi], slots[0, lo:hi], slots[1, lo:hi],
+                   counts, k)  # fmt: skip
+        start += batch  # past n on a short last batch, as the other loops count
+        done += 1
+    return start
+
+
+def work_size(layers: Ints, features: int, outputs: int, rows: int, params: int) -> int:
+    """Floats of scratch `train` needs for batches of `rows` (plain Python: the caller sizes)."""
+    width = max(1, int(layers[:, 2].max()))
+    return (2 * len(layers) + 2) * rows * width + rows * (features + outputs) + params
+
+
+@compiled
+def evaluate(
+    p: Array, layers: Ints, x: Array, t: Array, n_train: int, loss: int, classify: bool,
+    work: Array,
+) -> tuple[float, float, float, float]:  # fmt: skip
+    """(train loss, test loss, train accuracy, test accuracy) of the columns of x (features, n),
+    the first n_train of them the training split; work holds 2 * layers * width * n floats."""
+    block = work.shape[0] // 2
+    logits = forward(p, layers, x, work[:block], work[block:])
+    train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
+    test_loss, test_accuracy = split_stats(loss, logits[:, n_train:], t[:, n_train:], classify)
+    return train_loss, test_loss, train_accuracy, test_accuracy
