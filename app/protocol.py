@@ -16,6 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 
+from app.nn import jit, kernels
+
 PROTOCOL_VERSION = 1
 FRAME_MAGIC = b"MLPF"
 
@@ -358,18 +360,26 @@ F32 = NDArray[np.float32]
 def _round_range(lo: NDArray[Any], hi: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """Widen [lo, hi] to about 5 significant digits of its span, so the header stays short."""
     span = np.maximum(hi - lo, 1e-12)
-    scale = 10.0 ** np.clip(4 - np.floor(np.log10(span)), -6, 12)  # (c,)
+    digits = np.minimum(np.maximum(4 - np.floor(np.log10(span)), -6), 12)  # np.clip costs more
+    scale = 10.0**digits  # (c,)
     return np.floor(lo * scale) / scale, np.ceil(hi * scale) / scale
 
 
 def quantize(values: NDArray[Any]) -> tuple[U8Grid, list[float], list[float]]:
     """Map (c, ...) float values to uint8 per channel: v -> round((v - lo) / (hi - lo) * 255)."""
     flat = values.reshape(values.shape[0], -1)  # (c, cells)
-    lo, hi = _round_range(flat.min(axis=1), flat.max(axis=1))
+    # In float64: float32 would round the widened range off its few digits (longer headers).
+    lo, hi = flat.min(axis=1).astype(np.float64), flat.max(axis=1).astype(np.float64)
+    if flat.dtype == np.float32 and flat.flags.c_contiguous and jit.ready():
+        packed = np.empty(flat.shape, dtype=np.uint8)
+        kernels.quantize_rows(flat, lo, hi, packed)  # the same bytes, in one compiled call
+        return packed.reshape(values.shape), lo.tolist(), hi.tolist()
+    lo, hi = _round_range(lo, hi)
     span = np.where(hi > lo, hi - lo, 1.0)
     cells = (flat - lo[:, None].astype(flat.dtype)) * (255.0 / span)[:, None].astype(flat.dtype)
     cells += 0.5
-    np.clip(cells, 0, 255, out=cells)
+    np.maximum(cells, 0, out=cells)  # float32 rounding of lo and hi can step just outside
+    np.minimum(cells, 255, out=cells)
     return cells.astype(np.uint8).reshape(values.shape), lo.tolist(), hi.tolist()
 
 
@@ -407,12 +417,14 @@ def encode_frame(
                            "offset": sentinel})  # fmt: skip
             payloads.append(np.ascontiguousarray(values, dtype="<f4").tobytes())
     text = json.dumps({**header, "blocks": blocks}, separators=(",", ":"))
+    # Each sentinel becomes its offset, padded to the same width: the header's length, and so
+    # every offset, stays as computed. Only blocks have an "offset" key, in payload order.
+    pieces = text.split('"offset":')
     offset = _pad4(12 + len(text))
-    for index, payload in enumerate(payloads):
-        # Same width: the header's length, and so every offset, stays as computed.
-        sentinel = 10 ** (_OFFSET_WIDTH - 1) + index
-        text = text.replace(f'"offset":{sentinel}', f'"offset":{offset:<{_OFFSET_WIDTH}d}', 1)
+    for index, payload in enumerate(payloads, start=1):
+        pieces[index] = f"{offset:<{_OFFSET_WIDTH}d}{pieces[index][_OFFSET_WIDTH:]}"
         offset += _pad4(len(payload))
+    text = '"offset":'.join(pieces)
     encoded = text.encode()
     encoded += b" " * (_pad4(12 + len(encoded)) - 12 - len(encoded))
     parts = [FRAME_MAGIC, struct.pack("<HHI", PROTOCOL_VERSION, 0, len(encoded)), encoded]

@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from app import datasets
-from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS
+from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS, jit
 from app.protocol import (
     CLIENT_MESSAGE,
     ActivationName,
@@ -113,3 +113,26 @@ def test_frame_round_trip_and_layout() -> None:
 def test_quantize_constant_channel() -> None:
     cells, lo, hi = quantize(np.full((1, 2, 2), 0.5))
     assert lo == hi == [0.5] and cells.dtype == np.uint8
+
+
+def test_compiled_quantizer_gives_numpys_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    jit.warm_up()
+    if not jit.ready():
+        pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
+    rng = np.random.default_rng(0)
+    grids = [
+        rng.normal(0, 3, (5, 10, 10)),
+        rng.random((1, 100, 100)) * 1e-7 + 0.5,  # a narrow span far from 0: float32 rounding
+        np.concatenate([np.full((1, 4, 4), 2.5), rng.normal(size=(2, 4, 4))]),  # a flat channel
+    ]
+    for _ in range(40):  # spans from 1e-9 to 1e7 (the widened range's digits), offsets too
+        scale, offset = 10.0 ** rng.uniform(-9, 7), rng.normal(0, 10.0 ** rng.uniform(-3, 6))
+        grids.append(offset + scale * rng.normal(size=(3, 10, 10)))
+    for grid in grids:
+        values = grid.astype(np.float32)
+        compiled = quantize(values)
+        monkeypatch.setattr(jit, "ready", lambda: False)  # the NumPy path
+        plain = quantize(values)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(compiled[0], plain[0])
+        assert compiled[1:] == plain[1:]

@@ -7,6 +7,8 @@ import time
 import numpy as np
 import pytest
 
+from app import datasets
+from app.pictures import domain_grid
 from app.protocol import Config, LayerSpec
 from app.trainer import Diverged, Trainer
 
@@ -27,6 +29,30 @@ def test_evaluate_matches_the_engine_per_split() -> None:
             out = net.predict(data.f_test)
             predicted = out[:, 0] >= 0.5 if data.task == "binary" else out.argmax(axis=1)
             assert stats.test_accuracy == pytest.approx(np.mean(predicted == data.y_test))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        spiral(layers=[LayerSpec(units=5, activation=name) for name in ("tanh", "relu", "prelu")]),
+        spiral(layers=[LayerSpec(units=4, activation=name) for name in ("sigmoid", "elu")]),
+        Config(dataset="blobs", classes=4),
+        Config(dataset="plane", features=["x1", "x2", "x1*x2"]),
+    ],
+)
+def test_frame_pictures_are_the_engines_outputs_in_float32(config: Config) -> None:
+    trainer = Trainer(config)
+    trainer.train(time.perf_counter() + 5, 5)
+    arrays = {name: values for name, values, _ in trainer.snapshot()}
+    big, small, net = config.grid, config.neuron_grid, trainer.net
+    expected = net.predict(datasets.features(domain_grid(big), config.features))  # (cells, k)
+    np.testing.assert_allclose(arrays["output"], expected.T.reshape(-1, big, big), atol=1e-5)
+    inputs = datasets.features(domain_grid(small), config.features)
+    layers = [inputs, *net.activations(inputs)]
+    assert len(arrays) - 2 * len(net.weights()) - 1 == len(layers)  # neuron maps: one a layer
+    for index, values in enumerate(layers):
+        maps = arrays[f"neurons/{index}"]
+        np.testing.assert_allclose(maps, values.T.reshape(-1, small, small), atol=1e-5)
 
 
 def test_train_counts_whole_epochs_and_respects_the_deadline() -> None:

@@ -118,6 +118,10 @@ class JitPath:
         self.layers = np.array(layers, dtype=np.int64).reshape(-1, 6)
         self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 3)
         self.p = np.zeros(int(self.offsets[-1]))
+        self._views = [  # each parameter's shape, in P
+            self.p[lo:hi].reshape(shape)
+            for lo, hi, shape in zip(self.offsets, self.offsets[1:], self.shapes, strict=False)
+        ]
         self.slots = np.zeros((2, len(self.p)))
         self.counts = np.zeros((2, len(params)), dtype=np.int64)  # steps, has momentum buffer
         self.hyper = np.zeros(6)
@@ -152,8 +156,7 @@ class JitPath:
     def begin(self, net: MLP, optimizer: Optimizer) -> None:
         """Copy the live parameters, hyper-parameters and optimizer state into the flat arrays."""
         params = net.parameters()
-        for k, p in enumerate(params):
-            self.p[self.offsets[k] : self.offsets[k + 1]] = p.ravel()
+        np.concatenate(params, axis=None, out=self.p)  # each one flattened, in order
         code = OPTIMIZER_CODES[type(optimizer)]
         self.codes[1] = code
         own = {1: ("momentum",), 2: ("momentum",), 3: ("lr_decay", "eps"), 4: ("alpha", "eps")}
@@ -164,17 +167,20 @@ class JitPath:
         self.hyper[: 3 + len(values)] = [optimizer.lr, net.l1, net.l2, *values]
         if len(optimizer.state) != len(params):  # as Optimizer.step does
             optimizer.state = [None] * len(params)
-        self.slots = np.zeros_like(self.slots)  # fresh: end() hands out views of it
+        keys = SLOT_KEYS[code]
+        if keys:
+            self.slots = np.zeros_like(self.slots)  # fresh: end() hands out views of it
+        steps, buffers = [], []
         for k, p in enumerate(params):
             s = optimizer.state[k]
             if s is None or s["shape"] != p.shape:
                 s = optimizer.state[k] = {"shape": p.shape, **optimizer.init_state(p)}
-            lo, hi = self.offsets[k], self.offsets[k + 1]
-            for slot, key in enumerate(SLOT_KEYS[code]):
+            for slot, key in enumerate(keys):
                 if key in s:
-                    self.slots[slot, lo:hi] = s[key].ravel()
-            self.counts[0, k] = s.get("step", 0)
-            self.counts[1, k] = "momentum_buffer" in s
+                    self.slots[slot, self.offsets[k] : self.offsets[k + 1]] = s[key].ravel()
+            steps.append(s.get("step", 0))
+            buffers.append("momentum_buffer" in s)
+        self.counts[0], self.counts[1] = steps, buffers
         self._states = [s for s in optimizer.state if s is not None]
 
     def run(
@@ -216,12 +222,16 @@ class JitPath:
     def end(self, net: MLP) -> None:
         """Write P and the optimizer state back into the live arrays and state dicts."""
         code = int(self.codes[1])
-        for k, (p, s) in enumerate(zip(net.parameters(), self._states, strict=True)):
+        keys = SLOT_KEYS[code]
+        for k, p in enumerate(net.parameters()):
+            np.copyto(p, self._views[k])
+        if not keys and code not in COUNTS_STEPS:
+            return
+        for k, s in enumerate(self._states):
             lo, hi = self.offsets[k], self.offsets[k + 1]
-            p[...] = self.p[lo:hi].reshape(p.shape)
-            for slot, key in enumerate(SLOT_KEYS[code]):
+            for slot, key in enumerate(keys):
                 if key != "momentum_buffer" or self.counts[1, k]:
-                    s[key] = self.slots[slot, lo:hi].reshape(p.shape)  # a view: slots are fresh
+                    s[key] = self.slots[slot, lo:hi].reshape(self.shapes[k])  # a view: fresh slots
             if code in COUNTS_STEPS:
                 s["step"] = int(self.counts[0, k])
 
@@ -243,5 +253,7 @@ def warm_up() -> float:
     plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
     plan.stats(x, t, 1, True)
     plan.end(net)
+    grid = np.zeros((1, 2), dtype=np.float32)  # and the frame's quantizer
+    kernels.quantize_rows(grid, np.zeros(1), np.ones(1), np.empty((1, 2), dtype=np.uint8))
     _warmed.set()
     return time.perf_counter() - start

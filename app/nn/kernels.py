@@ -554,3 +554,28 @@ def evaluate(
     train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
     test_loss, test_accuracy = split_stats(loss, logits[:, n_train:], t[:, n_train:], classify)
     return train_loss, test_loss, train_accuracy, test_accuracy
+
+
+# ---- pictures: 8-bit quantization of a frame's float32 grids ----
+
+
+@compiled
+def quantize_rows(
+    flat: NDArray[np.float32], lo: Array, hi: Array, out: NDArray[np.uint8]
+) -> None:  # fmt: skip
+    """app.protocol.quantize, compiled, giving the same bytes: lo and hi (c,) come in as each
+    row's min and max and leave widened to about 5 significant digits of their span (as
+    protocol.round_range does); out = uint8 of clip((v - lo) * 255 / (hi - lo) + 0.5, 0, 255)
+    per row of flat (c, n), in float32 step for step."""
+    c, n = flat.shape
+    half, top = np.float32(0.5), np.float32(255.0)
+    for ch in range(c):
+        span = max(hi[ch] - lo[ch], 1e-12)
+        scale = 10.0 ** min(max(4 - math.floor(math.log10(span)), -6.0), 12.0)
+        lo[ch] = math.floor(lo[ch] * scale) / scale
+        hi[ch] = math.ceil(hi[ch] * scale) / scale
+        base = np.float32(lo[ch])
+        step = np.float32(255.0 / (hi[ch] - lo[ch]) if hi[ch] > lo[ch] else 255.0)
+        for e in range(n):
+            v = (flat[ch, e] - base) * step + half
+            out[ch, e] = np.uint8(min(max(v, np.float32(0.0)), top))
