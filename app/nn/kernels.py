@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import struct
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -23,7 +24,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
+    import llvmlite.ir  # type: ignore[import-untyped]
     import numba
+    import numba.extending
 except ImportError:  # app.nn.jit reports the kernel unavailable; these stay plain Python
     numba = None  # type: ignore[assignment]
 if importlib.util.find_spec("scipy") is None:  # numba's np.dot needs SciPy's BLAS bindings
@@ -57,6 +60,16 @@ def inlined(f: F) -> F:
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f))
 
 
+def fused(f: F) -> F:
+    """compiled, with a * b + c fused into one rounding (FMA) where LLVM sees it: fewer
+    instructions for the polynomials that tanh inlines here, and no less accurate."""
+    if numba is None:
+        return f
+    return cast(
+        F, numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})(f)
+    )
+
+
 def summing(f: F) -> F:
     """compiled for loops that sum: sums may be reordered and fused (FMA), as BLAS does, so
     they vectorize. Never nnan / ninf: a diverging run must stay visible."""
@@ -76,10 +89,26 @@ _LOG2E = 1.4426950408889634
 _LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = HI + LO
 
 
+if numba is not None:
+
+    @numba.extending.intrinsic
+    def _as_float(typingctx: Any, bits: Any) -> Any:
+        """The float64 whose bits are the int64 `bits` (a bit cast: no conversion)."""
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.bitcast(args[0], llvmlite.ir.DoubleType())
+
+        return numba.types.float64(numba.types.int64), codegen
+else:
+
+    def _as_float(bits: int) -> float:
+        return float(struct.unpack("<d", struct.pack("<q", bits))[0])
+
+
 @inlined
 def tanh(x: float) -> float:
     """tanh(x) within 3 ulp; for |x| >= 0.625 it is (e - 1) / (e + 1), e = e^2|x| = 2^k e^r
-    with |r| <= ln2 / 2, e^r by its Taylor series to r^12 and 2^k (k <= 58) by exact products."""
+    with |r| <= ln2 / 2, e^r by its Taylor series to r^12, and 2^k (0 <= k <= 58) exactly."""
     y = abs(x)
     s = x * x
     q = ((s + _Q[0]) * s + _Q[1]) * s + _Q[2]
@@ -93,13 +122,7 @@ def tanh(x: float) -> float:
         + 1 / 5040
     ) * r + 1 / 720  # Horner, 1/12! first: error < 1e-16
     e = (((((e * r + 1 / 120) * r + 1 / 24) * r + 1 / 6) * r + 0.5) * r + 1.0) * r + 1.0
-    k = int(kf)
-    e *= 2.0 if k & 1 else 1.0
-    e *= 4.0 if k & 2 else 1.0
-    e *= 16.0 if k & 4 else 1.0
-    e *= 256.0 if k & 8 else 1.0
-    e *= 65536.0 if k & 16 else 1.0
-    e *= 4294967296.0 if k & 32 else 1.0
+    e *= _as_float((int(kf) + 1023) << 52)  # type: ignore[call-arg]  # 2^k, as exponent bits
     inside = y < 0.625  # tanh(y) = (e - 1) / (e + 1) outside: one division serves both
     out = math.copysign((small if inside else e - 1.0) / (q if inside else e + 1.0), x)
     return x if math.isnan(x) else out
@@ -193,7 +216,7 @@ def _derivative(code: int, z: float, a: float, alpha: float) -> float:
 # ---- a layer's activation and its derivative: (units, rows) blocks ----
 
 
-@compiled
+@fused
 def activate_layer(code: int, z: Array, a: Array, alpha: Array) -> None:
     """a = f(z), both (units, rows); alpha holds PReLU's slopes (units,), else it is empty."""
     units, rows = z.shape
