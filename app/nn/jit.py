@@ -134,8 +134,9 @@ class JitPath:
         self._columns: dict[tuple[int, int], tuple[Any, Any, Array, Array]] = {}
 
     def columns(self, x: Array, y: NDArray[Any]) -> tuple[Array, Array]:
-        """Features x (n, f) and targets y (n,) as the kernel takes them: x feature-major (f, n)
-        and float targets (k, n) the loss gradient subtracts (0/1, one-hot class ids, values).
+        """Features x (n, f) and targets y (n,) as the kernel takes them: x feature-major with a
+        row of ones (f + 1, n), and float targets (k, n) the loss gradient subtracts (0/1,
+        one-hot class ids, values).
 
         Cached for the same arrays: a trainer replaces its data arrays, never edits them.
         """
@@ -147,7 +148,9 @@ class JitPath:
             t = np.eye(self.outputs)[np.asarray(y, dtype=np.intp)]
         else:
             t = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        cols = np.ascontiguousarray(x.T, dtype=np.float64), np.ascontiguousarray(t.T)
+        xs = np.ones((x.shape[1] + 1, len(x)))  # a last row of ones: the bias folds into W
+        xs[:-1] = x.T
+        cols = xs, np.ascontiguousarray(t.T)
         if len(self._columns) >= 4:
             self._columns.clear()
         self._columns[key] = (x, y, *cols)
@@ -208,8 +211,7 @@ class JitPath:
         """(train loss, test loss, train accuracy, test accuracy) with P's weights, as the
         trainer's evaluate computes them; x, t from `columns` with the training rows first.
         A split whose loss is not finite (or that is empty) gets None for both."""
-        n = x.shape[1]
-        size = 2 * len(self.layers) * self.width * n
+        size = len(self.layers) * x.shape[1] * (2 * self.width + 1)
         if len(self._eval_work) != size:
             self._eval_work = np.empty(size)
         values = kernels.evaluate(self.p, self.layers, x, t, n_train, int(self.codes[0]),

@@ -386,7 +386,10 @@ def update(
             p[e] -= rate * s0[e] / (math.sqrt(s1[e]) / root + hyper[5])
 
 
-# ---- a Dense layer, feature-major: values (units, rows), W (d_in, d_out) as in P ----
+# ---- a Dense layer, feature-major: values (units, rows); the bias folded into the weights ----
+# P holds a Dense layer's W (d_in, d_out) and then b (d_out,): together one (d_in + 1, d_out)
+# matrix [W; b]. Every layer input carries a last row of ones, so z = [W; b]^T [a; 1] is one
+# product and [a; 1] dz^T gives dW and db at once (as app.nn.fast does, feature-major here).
 
 
 @summing
@@ -409,43 +412,31 @@ def _accumulate(m: Array, v: Array, out: Array) -> None:
 
 
 @summing
-def dense_forward(a: Array, w: Array, b: Array, z: Array) -> None:
-    """z = W^T a + b: (d_in, rows) -> (d_out, rows)."""
-    rows = a.shape[1]
-    if rows >= BLAS_ROWS:
-        np.dot(w.T, a, z)
-        for j in range(w.shape[1]):
-            for r in range(rows):
-                z[j, r] += b[j]
+def dense_forward(a: Array, wb: Array, z: Array) -> None:
+    """z = [W; b]^T [a; 1]: a (d_in + 1, rows) with its row of ones, wb (d_in + 1, d_out)."""
+    if a.shape[1] >= BLAS_ROWS:
+        np.dot(wb.T, a, z)
         return
-    for j in range(w.shape[1]):
-        for r in range(rows):
-            z[j, r] = b[j]
-    _accumulate(w.T, a, z)
+    z[:, :] = 0.0
+    _accumulate(wb.T, a, z)
 
 
 @summing
-def dense_backward(a: Array, dz: Array, w: Array, gw: Array, gb: Array, da: Array) -> None:
-    """dW = a dz^T (d_in, d_out), db = dz summed along the rows, and (when da has units)
-    da = W dz (d_in, rows)."""
-    d_in, rows = a.shape
-    d_out = dz.shape[0]
-    for j in range(d_out):
-        total = 0.0
-        for r in range(rows):
-            total += dz[j, r]
-        gb[j] = total
+def dense_backward(a: Array, dz: Array, wb: Array, gwb: Array, da: Array) -> None:
+    """[dW; db] = [a; 1] dz^T (d_in + 1, d_out), and (when da has units) da = W dz (d_in, rows)."""
+    d_in, rows = a.shape[0] - 1, a.shape[1]
+    w = wb[:d_in]
     if rows >= BLAS_ROWS:
-        np.dot(a, dz.T, gw)
+        np.dot(a, dz.T, gwb)
         if da.shape[0]:
             np.dot(w, dz, da)
         return
-    for i in range(d_in):
-        for j in range(d_out):
+    for i in range(d_in + 1):
+        for j in range(dz.shape[0]):
             total = 0.0
             for r in range(rows):
                 total += a[i, r] * dz[j, r]
-            gw[i, j] = total
+            gwb[i, j] = total
     if da.shape[0]:
         da[:, :] = 0.0
         _accumulate(w, dz, da)
@@ -456,19 +447,21 @@ def dense_backward(a: Array, dz: Array, w: Array, gw: Array, gb: Array, da: Arra
 
 @compiled
 def forward(p: Array, layers: Ints, x: Array, z: Array, a: Array) -> Array:
-    """Every layer's z and (hidden layers') a for the columns of x (features, rows): z and a
-    hold layer h's (d_out, rows) block at h * stride. Returns the logits (outputs, rows)."""
+    """Every layer's z and (hidden layers') [a; 1] for the columns of x (features + 1, rows),
+    whose last row is ones. Layer h's z (d_out, rows) starts at h * len(z) / layers, its
+    [a; 1] (d_out + 1, rows) at h * len(a) / layers. Returns the logits (outputs, rows)."""
     rows, n_layers = x.shape[1], layers.shape[0]
-    stride = z.shape[0] // n_layers
+    z_stride, a_stride = z.shape[0] // n_layers, a.shape[0] // n_layers
     inp = x
     for h in range(n_layers):
-        wo, d_in, d_out, bo, act, ao = layers[h]
-        zh = z[h * stride : h * stride + d_out * rows].reshape(d_out, rows)
-        dense_forward(inp, p[wo : wo + d_in * d_out].reshape(d_in, d_out), p[bo : bo + d_out], zh)
+        wo, d_in, d_out, _, act, ao = layers[h]
+        zh = z[h * z_stride : h * z_stride + d_out * rows].reshape(d_out, rows)
+        dense_forward(inp, p[wo : wo + (d_in + 1) * d_out].reshape(d_in + 1, d_out), zh)
         if h == n_layers - 1:
             return zh
-        ah = a[h * stride : h * stride + d_out * rows].reshape(d_out, rows)
-        activate_layer(act, zh, ah, p[ao : ao + d_out] if ao >= 0 else p[:0])
+        ah = a[h * a_stride : h * a_stride + (d_out + 1) * rows].reshape(d_out + 1, rows)
+        ah[d_out, :] = 1.0
+        activate_layer(act, zh, ah[:d_out], p[ao : ao + d_out] if ao >= 0 else p[:0])
         inp = ah
     return x  # no layers: never reached, MLP always has an output layer
 
@@ -478,29 +471,34 @@ def gradient(
     p: Array, g: Array, layers: Ints, xb: Array, tb: Array, z: Array, a: Array, d: Array,
     loss: int,
 ) -> None:  # fmt: skip
-    """Forward and backward on one batch (columns of xb, targets tb): fills g = dL/dP in P's
-    layout. d holds two (width, rows) blocks for dL/dz and dL/da in turn."""
+    """Forward and backward on one batch (columns of xb, with its row of ones; targets tb):
+    fills g = dL/dP in P's layout. d holds two (width, rows) blocks for dL/dz, dL/da in turn."""
     rows, n_layers = xb.shape[1], layers.shape[0]
-    stride, half = z.shape[0] // n_layers, d.shape[0] // 2
+    z_stride, a_stride, half = z.shape[0] // n_layers, a.shape[0] // n_layers, d.shape[0] // 2
     logits = forward(p, layers, xb, z, a)
     k = logits.shape[0]
     dz = d[: k * rows].reshape(k, rows)
     loss_grad(loss, logits, tb, dz)
     for h in range(n_layers - 1, -1, -1):
-        wo, d_in, d_out, bo, act, ao = layers[h]
-        w = p[wo : wo + d_in * d_out].reshape(d_in, d_out)
-        gw = g[wo : wo + d_in * d_out].reshape(d_in, d_out)
+        wo, d_in, d_out, _, _, _ = layers[h]
+        size = (d_in + 1) * d_out
+        wb, gwb = (
+            p[wo : wo + size].reshape(d_in + 1, d_out),
+            g[wo : wo + size].reshape(d_in + 1, d_out),
+        )
         if h == 0:
-            dense_backward(xb, dz, w, gw, g[bo : bo + d_out], d[:0].reshape(0, rows))
+            dense_backward(xb, dz, wb, gwb, d[:0].reshape(0, rows))
             return
-        below = a[(h - 1) * stride : (h - 1) * stride + d_in * rows].reshape(d_in, rows)
+        below = a[(h - 1) * a_stride : (h - 1) * a_stride + (d_in + 1) * rows].reshape(
+            d_in + 1, rows
+        )
         lo = ((n_layers - h) % 2) * half
         da = d[lo : lo + d_in * rows].reshape(d_in, rows)
-        dense_backward(below, dz, w, gw, g[bo : bo + d_out], da)
+        dense_backward(below, dz, wb, gwb, da)
         act, ao = layers[h - 1, 4], layers[h - 1, 5]
-        zb = z[(h - 1) * stride : (h - 1) * stride + d_in * rows].reshape(d_in, rows)
+        zb = z[(h - 1) * z_stride : (h - 1) * z_stride + d_in * rows].reshape(d_in, rows)
         alpha, galpha = (p[ao : ao + d_in], g[ao : ao + d_in]) if ao >= 0 else (p[:0], g[:0])
-        derive_layer(act, zb, below, alpha, da, galpha)
+        derive_layer(act, zb, below[:d_in], alpha, da, galpha)
         dz = da
 
 
@@ -513,18 +511,20 @@ def train(
     """Train batches order[s : s + batch] from s = start, up to max_batches or the epoch's end
     (with repeat, the next epoch goes on in the same order: full batches). Returns the next start.
 
-    x (features, n) and t (k, n) feature-major; codes = (loss, optimizer); hyper = (lr, l1,
-    l2, optimizer's own); tensors[k] = (lo, hi, is a weight) in P; work: work_size floats,
-    kept by the caller (fresh memory costs page faults).
+    x (features + 1, n) feature-major with a last row of ones, t (k, n); codes = (loss,
+    optimizer); hyper = (lr, l1, l2, optimizer's own); tensors[k] = (lo, hi, is a weight) in P;
+    work: work_size floats, kept by the caller (fresh memory costs page faults).
     """
-    n, width = order.shape[0], 1
-    for h in range(layers.shape[0]):
+    n, n_layers, width = order.shape[0], layers.shape[0], 1
+    for h in range(n_layers):
         width = max(width, layers[h, 2])
     rows_max = min(batch, n)
-    block = layers.shape[0] * rows_max * width
-    z, a = work[:block], work[block : 2 * block]
-    d = work[2 * block : 2 * block + 2 * rows_max * width]
-    at = 2 * block + 2 * rows_max * width
+    at = n_layers * rows_max * width
+    z = work[:at]
+    a = work[at : at + n_layers * rows_max * (width + 1)]
+    at += n_layers * rows_max * (width + 1)
+    d = work[at : at + 2 * rows_max * width]
+    at += 2 * rows_max * width
     xs = work[at : at + x.shape[0] * rows_max]
     at += x.shape[0] * rows_max
     ts = work[at : at + t.shape[0] * rows_max]
@@ -560,9 +560,11 @@ def train(
 
 
 def work_size(layers: Ints, features: int, outputs: int, rows: int, params: int) -> int:
-    """Floats of scratch `train` needs for batches of `rows` (plain Python: the caller sizes)."""
+    """Floats of scratch `train` needs for batches of `rows`, features counting the row of
+    ones (plain Python: the caller sizes it)."""
     width = max(1, int(layers[:, 2].max()))
-    return (2 * len(layers) + 2) * rows * width + rows * (features + outputs) + params
+    blocks = len(layers) * rows * (2 * width + 1) + 2 * rows * width
+    return blocks + rows * (features + outputs) + params
 
 
 @compiled
@@ -570,10 +572,14 @@ def evaluate(
     p: Array, layers: Ints, x: Array, t: Array, n_train: int, loss: int, classify: bool,
     work: Array,
 ) -> tuple[float, float, float, float]:  # fmt: skip
-    """(train loss, test loss, train accuracy, test accuracy) of the columns of x (features, n),
-    the first n_train of them the training split; work holds 2 * layers * width * n floats."""
-    block = work.shape[0] // 2
-    logits = forward(p, layers, x, work[:block], work[block:])
+    """(train loss, test loss, train accuracy, test accuracy) of the columns of x (features + 1,
+    n; the last row ones), the first n_train of them the training split; work holds
+    layers * n * (2 * width + 1) floats."""
+    width = 1
+    for h in range(layers.shape[0]):
+        width = max(width, layers[h, 2])
+    at = layers.shape[0] * x.shape[1] * width
+    logits = forward(p, layers, x, work[:at], work[at:])
     train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
     test_loss, test_accuracy = split_stats(loss, logits[:, n_train:], t[:, n_train:], classify)
     return train_loss, test_loss, train_accuracy, test_accuracy
