@@ -297,18 +297,16 @@ class Trainer:
         n = len(self.data.y_train)
         if n == 0 or max_epochs <= 0:
             return 0
-        backup = [p.copy() for p in self.net.parameters()]
         batch = min(self.config.batch_size, n)
         use_jit = self.use_fast_path and self.use_jit and jit.ready()
         if use_jit and jit.fits(self.net, self.optimizer):
-            done = self._train_jit(deadline, max_epochs, batch)
-            self.stats = self._jit_stats()
+            return self._train_jit(deadline, max_epochs, batch)
+        backup = [p.copy() for p in self.net.parameters()]
+        if self.use_fast_path and fast.fits(self.net):
+            done = self._train_fast(deadline, max_epochs, batch)
         else:
-            if self.use_fast_path and fast.fits(self.net):
-                done = self._train_fast(deadline, max_epochs, batch)
-            else:
-                done = self._train_readable(deadline, max_epochs, batch, backup)
-            self.stats = self.evaluate()
+            done = self._train_readable(deadline, max_epochs, batch, backup)
+        self.stats = self.evaluate()
         # A non-finite weight makes the training loss NaN or inf (0 * inf is NaN too), which
         # evaluate reports as None: one check covers every parameter.
         if self.stats.train_loss is None:
@@ -376,7 +374,8 @@ class Trainer:
 
         Each call runs about JIT_CALL_SECONDS of batches (from a running estimate), so the
         deadline is checked between calls, never inside the compiled loop; with whole-set
-        batches one call runs many epochs.
+        batches one call runs many epochs. The live weights change only at the end, once the
+        loss is known to be finite: a diverged slice leaves them as they were (no backup).
         """
         key = fast.structure_key(self.net)
         if self._jit is None or self._jit.key != key:
@@ -385,41 +384,37 @@ class Trainer:
         x, t = plan.columns(self.data.f_train, self.data.y_train)
         clock, rows, whole = self.clock, min(batch, n), batch >= n
         plan.begin(self.net, self.optimizer)
-        try:
-            while done < max_epochs:
-                self._next_batch_order(n, batch)
-                start, now = self._position, clock()
-                budget = min(JIT_CALL_SECONDS, deadline - now)
-                chunk = max(1, int(budget / (self._jit_row_seconds * rows)))
-                if whole:
-                    chunk = max(1, int(min(chunk, max_epochs - done)))
-                self._position = plan.run(x, t, self._order, start, batch, chunk, whole)
-                trained = n * chunk if whole else self._position - start
-                elapsed = clock() - now
-                if elapsed > 1e-4:  # long enough to measure: update the estimate
-                    self._jit_row_seconds = 0.5 * self._jit_row_seconds + 0.5 * elapsed / trained
-                if self._position >= n:
-                    epochs = chunk if whole else 1
-                    self.epoch += epochs
-                    done += epochs
-                if now + elapsed >= deadline:
-                    break
-        finally:
-            plan.end(self.net)
+        while done < max_epochs:
+            self._next_batch_order(n, batch)
+            start, now = self._position, clock()
+            budget = min(JIT_CALL_SECONDS, deadline - now)
+            chunk = max(1, int(budget / (self._jit_row_seconds * rows)))
+            if whole:
+                chunk = max(1, int(min(chunk, max_epochs - done)))
+            self._position = plan.run(x, t, self._order, start, batch, chunk, whole)
+            trained = n * chunk if whole else self._position - start
+            elapsed = clock() - now
+            if elapsed > 1e-4:  # long enough to measure: update the estimate
+                self._jit_row_seconds = 0.5 * self._jit_row_seconds + 0.5 * elapsed / trained
+            if self._position >= n:
+                epochs = chunk if whole else 1
+                self.epoch += epochs
+                done += epochs
+            if now + elapsed >= deadline:
+                break
+        data = self.data
+        x, t = plan.columns(data.f_all, data.y_all)  # evaluate's figures, compiled, from P
+        stats = Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
+        if stats.train_loss is None:  # non-finite: see train
+            self._rollback([])
+            raise Diverged(f"the loss became non-finite at epoch {self.epoch}")
+        plan.end(self.net)
+        self.stats = stats
         return done
 
-    def _jit_stats(self) -> Stats:
-        """evaluate's figures from the compiled forward pass, right after a compiled slice
-        (the plan's P holds the live weights then)."""
-        data, plan = self.data, self._jit
-        assert plan is not None
-        if len(data.y_all) == 0:
-            return Stats(None, None, None, None)
-        x, t = plan.columns(data.f_all, data.y_all)
-        return Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
-
     def _rollback(self, backup: list[Array]) -> None:
-        for param, saved in zip(self.net.parameters(), backup, strict=True):
+        """The weights as in backup (empty: as they are), a fresh optimizer, a new epoch."""
+        for param, saved in zip(self.net.parameters(), backup, strict=False):
             param[...] = saved
         self.optimizer.reset()
         self._restart_epoch()

@@ -17,6 +17,7 @@ the net's rng: `fits` says no. The kernel is compiled on first use and cached on
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from typing import Any
@@ -171,6 +172,9 @@ class JitPath:
         if len(optimizer.state) != len(params):  # as Optimizer.step does
             optimizer.state = [None] * len(params)
         keys = SLOT_KEYS[code]
+        if not keys and code not in COUNTS_STEPS:  # plain SGD: no state to hand over
+            self._states = []
+            return
         if keys:
             self.slots = np.zeros_like(self.slots)  # fresh: end() hands out views of it
         steps, buffers = [], []
@@ -217,8 +221,8 @@ class JitPath:
         values = kernels.evaluate(self.p, self.layers, x, t, n_train, int(self.codes[0]),
                                   classify, self._eval_work)  # fmt: skip
         train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in values)
-        train = (train_loss, train_accuracy) if np.isfinite(train_loss) else (None, None)
-        test = (test_loss, test_accuracy) if np.isfinite(test_loss) else (None, None)
+        train = (train_loss, train_accuracy) if math.isfinite(train_loss) else (None, None)
+        test = (test_loss, test_accuracy) if math.isfinite(test_loss) else (None, None)
         return train[0], test[0], _or_none(train[1]), _or_none(test[1])
 
     def end(self, net: MLP) -> None:
@@ -239,7 +243,7 @@ class JitPath:
 
 
 def _or_none(value: float | None) -> float | None:
-    return None if value is None or np.isnan(value) else value
+    return None if value is None or math.isnan(value) else value
 
 
 def warm_up() -> float:
