@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app import datasets
+from app.nn import jit
 from app.pictures import domain_grid
 from app.protocol import Config, LayerSpec
 from app.trainer import Diverged, Trainer
@@ -91,14 +92,27 @@ def test_features_change_keeps_what_fits() -> None:
     assert np.array_equal(trainer.net.weights()[1][0], w1)
 
 
-def test_divergence_rolls_back_to_finite_weights() -> None:
+@pytest.mark.parametrize("path", ["compiled", "fast", "readable"])
+def test_divergence_rolls_back_to_the_slices_starting_weights(path: str) -> None:
     config = Config(dataset="plane", layers=[LayerSpec(units=16, activation="relu")] * 4,
-                    learning_rate=10, batch_size=1)  # fmt: skip
+                    learning_rate=10, batch_size=1, optimizer="momentum")  # fmt: skip
     trainer = Trainer(config)
+    if path == "compiled":
+        if not jit.available():
+            pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
+        jit.warm_up()
+    trainer.use_jit = path == "compiled"
+    trainer.use_fast_path = path != "readable"
     with pytest.raises(Diverged):
         for _ in range(50):
+            before = [p.copy() for p in trainer.net.parameters()]
             trainer.train(time.perf_counter() + 1, 1)
-    assert all(np.all(np.isfinite(p)) for p in trainer.net.parameters())
+    assert (trainer._jit is not None) == (path == "compiled")
+    assert all(np.array_equal(a, b) for a, b in zip(before, trainer.net.parameters(), strict=True))
+    assert trainer.optimizer.state == []  # reset: no momentum left
+    assert trainer.stats.train_loss is not None
+    trainer.apply(config.model_copy(update={"learning_rate": 0.001}))
+    trainer.train(time.perf_counter() + 1, 1)  # and training goes on from there
 
 
 def test_custom_points_split_the_same_in_any_order() -> None:
