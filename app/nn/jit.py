@@ -215,7 +215,7 @@ class JitPath:
         """(train loss, test loss, train accuracy, test accuracy) with P's weights, as the
         trainer's evaluate computes them; x, t from `columns` with the training rows first.
         A split whose loss is not finite (or that is empty) gets None for both."""
-        size = len(self.layers) * x.shape[1] * (2 * self.width + 1)
+        size = kernels.work_size(self.layers, 0, 0, x.shape[1], 0)
         if len(self._eval_work) != size:
             self._eval_work = np.empty(size)
         values = kernels.evaluate(self.p, self.layers, x, t, n_train, int(self.codes[0]),

@@ -446,60 +446,84 @@ def dense_backward(a: Array, dz: Array, wb: Array, gwb: Array, da: Array) -> Non
 
 
 @compiled
-def forward(p: Array, layers: Ints, x: Array, z: Array, a: Array) -> Array:
-    """Every layer's z and (hidden layers') [a; 1] for the columns of x (features + 1, rows),
-    whose last row is ones. Layer h's z (d_out, rows) starts at h * len(z) / layers, its
-    [a; 1] (d_out + 1, rows) at h * len(a) / layers. Returns the logits (outputs, rows)."""
-    rows, n_layers = x.shape[1], layers.shape[0]
-    z_stride, a_stride = z.shape[0] // n_layers, a.shape[0] // n_layers
-    inp = x
+def views(
+    p: Array, g: Array, layers: Ints, work: Array, x_rows: int, t_rows: int, rows: int
+) -> Any:  # fmt: skip
+    """Carve work into the 2-D views one batch of `rows` columns needs, once per batch size
+    (a reshape costs ~20 ns, and a batch uses ~25 of them):
+
+    [W; b] and its gradient per layer (views of P and of G = work's tail), z (d_out, rows) and
+    [a; 1] (d_out + 1, rows) per layer, dL/da (d_in, rows) per layer for the layer below (in
+    two blocks used in turn; layer 0's is empty), the output's dL/dz (outputs, rows), the
+    batch's columns (x_rows, rows) and targets (t_rows, rows).
+    """
+    n_layers, width = layers.shape[0], 1
     for h in range(n_layers):
-        wo, d_in, d_out, _, act, ao = layers[h]
-        zh = z[h * z_stride : h * z_stride + d_out * rows].reshape(d_out, rows)
-        dense_forward(inp, p[wo : wo + (d_in + 1) * d_out].reshape(d_in + 1, d_out), zh)
-        if h == n_layers - 1:
-            return zh
-        ah = a[h * a_stride : h * a_stride + (d_out + 1) * rows].reshape(d_out + 1, rows)
+        width = max(width, layers[h, 2])
+    wbs = []  # one statement each: numba infers a list's type from its appends
+    gwbs = []
+    zs = []
+    acts = []
+    das = []
+    at, half = 0, rows * width
+    d = work[n_layers * rows * (2 * width + 1) : n_layers * rows * (2 * width + 1) + 2 * half]
+    for h in range(n_layers):
+        wo, d_in, d_out = layers[h, 0], layers[h, 1], layers[h, 2]
+        size = (d_in + 1) * d_out
+        wbs.append(p[wo : wo + size].reshape(d_in + 1, d_out))
+        gwbs.append(g[wo : wo + size].reshape(d_in + 1, d_out))
+        zs.append(work[at : at + d_out * rows].reshape(d_out, rows))
+        at += rows * width
+    for h in range(n_layers):
+        d_in, d_out = layers[h, 1], layers[h, 2]
+        units = d_out + 1 if h < n_layers - 1 else 0  # the output layer has no [a; 1]
+        acts.append(work[at : at + units * rows].reshape(units, rows))
+        at += rows * (width + 1)
+        lo = ((n_layers - h) % 2) * half
+        das.append(d[lo : lo + (d_in if h > 0 else 0) * rows].reshape(d_in if h > 0 else 0, rows))
+    at += 2 * half
+    k = layers[n_layers - 1, 2]
+    dz = d[: k * rows].reshape(k, rows)
+    xb = work[at : at + x_rows * rows].reshape(x_rows, rows)
+    at += x_rows * rows
+    tb = work[at : at + t_rows * rows].reshape(t_rows, rows)
+    return wbs, gwbs, zs, acts, das, dz, xb, tb
+
+
+@compiled
+def forward(p: Array, layers: Ints, x: Array, wbs: Any, zs: Any, acts: Any) -> Array:
+    """Every layer's z and (hidden layers') [a; 1] for the columns of x (features + 1, rows),
+    whose last row is ones, into the views from `views`. Returns the logits (outputs, rows)."""
+    n_layers = layers.shape[0]
+    inp = x
+    for h in range(n_layers - 1):
+        d_out, act, ao = layers[h, 2], layers[h, 4], layers[h, 5]
+        dense_forward(inp, wbs[h], zs[h])
+        ah = acts[h]
         ah[d_out, :] = 1.0
-        activate_layer(act, zh, ah[:d_out], p[ao : ao + d_out] if ao >= 0 else p[:0])
+        activate_layer(act, zs[h], ah[:d_out], p[ao : ao + d_out] if ao >= 0 else p[:0])
         inp = ah
-    return x  # no layers: never reached, MLP always has an output layer
+    dense_forward(inp, wbs[n_layers - 1], zs[n_layers - 1])
+    return zs[n_layers - 1]  # type: ignore[no-any-return]
 
 
 @compiled
 def gradient(
-    p: Array, g: Array, layers: Ints, xb: Array, tb: Array, z: Array, a: Array, d: Array,
-    loss: int,
+    p: Array, g: Array, layers: Ints, xb: Array, tb: Array, parts: Any, loss: int
 ) -> None:  # fmt: skip
-    """Forward and backward on one batch (columns of xb, with its row of ones; targets tb):
-    fills g = dL/dP in P's layout. d holds two (width, rows) blocks for dL/dz, dL/da in turn."""
-    rows, n_layers = xb.shape[1], layers.shape[0]
-    z_stride, a_stride, half = z.shape[0] // n_layers, a.shape[0] // n_layers, d.shape[0] // 2
-    logits = forward(p, layers, xb, z, a)
-    k = logits.shape[0]
-    dz = d[: k * rows].reshape(k, rows)
-    loss_grad(loss, logits, tb, dz)
-    for h in range(n_layers - 1, -1, -1):
-        wo, d_in, d_out, _, _, _ = layers[h]
-        size = (d_in + 1) * d_out
-        wb, gwb = (
-            p[wo : wo + size].reshape(d_in + 1, d_out),
-            g[wo : wo + size].reshape(d_in + 1, d_out),
-        )
-        if h == 0:
-            dense_backward(xb, dz, wb, gwb, d[:0].reshape(0, rows))
-            return
-        below = a[(h - 1) * a_stride : (h - 1) * a_stride + (d_in + 1) * rows].reshape(
-            d_in + 1, rows
-        )
-        lo = ((n_layers - h) % 2) * half
-        da = d[lo : lo + d_in * rows].reshape(d_in, rows)
-        dense_backward(below, dz, wb, gwb, da)
-        act, ao = layers[h - 1, 4], layers[h - 1, 5]
-        zb = z[(h - 1) * z_stride : (h - 1) * z_stride + d_in * rows].reshape(d_in, rows)
+    """Forward and backward on one batch (columns of xb, with its row of ones; targets tb),
+    in the views `parts` from `views`: fills g = dL/dP in P's layout."""
+    wbs, gwbs, zs, acts, das, dz, _, _ = parts
+    n_layers = layers.shape[0]
+    loss_grad(loss, forward(p, layers, xb, wbs, zs, acts), tb, dz)
+    for h in range(n_layers - 1, 0, -1):
+        d_in, act, ao = layers[h, 1], layers[h - 1, 4], layers[h - 1, 5]
+        below, da = acts[h - 1], das[h]
+        dense_backward(below, dz, wbs[h], gwbs[h], da)
         alpha, galpha = (p[ao : ao + d_in], g[ao : ao + d_in]) if ao >= 0 else (p[:0], g[:0])
-        derive_layer(act, zb, below[:d_in], alpha, da, galpha)
+        derive_layer(act, zs[h - 1], below[:d_in], alpha, da, galpha)
         dz = da
+    dense_backward(xb, dz, wbs[0], gwbs[0], das[0])
 
 
 @compiled
@@ -513,23 +537,12 @@ def train(
 
     x (features + 1, n) feature-major with a last row of ones, t (k, n); codes = (loss,
     optimizer); hyper = (lr, l1, l2, optimizer's own); tensors[k] = (lo, hi, is a weight) in P;
-    work: work_size floats, kept by the caller (fresh memory costs page faults).
+    work: work_size floats, kept by the caller (fresh memory costs page faults), G at its end.
     """
-    n, n_layers, width = order.shape[0], layers.shape[0], 1
-    for h in range(n_layers):
-        width = max(width, layers[h, 2])
+    n = order.shape[0]
     rows_max = min(batch, n)
-    at = n_layers * rows_max * width
-    z = work[:at]
-    a = work[at : at + n_layers * rows_max * (width + 1)]
-    at += n_layers * rows_max * (width + 1)
-    d = work[at : at + 2 * rows_max * width]
-    at += 2 * rows_max * width
-    xs = work[at : at + x.shape[0] * rows_max]
-    at += x.shape[0] * rows_max
-    ts = work[at : at + t.shape[0] * rows_max]
-    at += t.shape[0] * rows_max
-    g = work[at : at + p.shape[0]]
+    g = work[work.shape[0] - p.shape[0] :]
+    parts = views(p, g, layers, work, x.shape[0], t.shape[0], rows_max)
     l1, l2 = hyper[1], hyper[2]
     done = 0
     while done < max_batches:
@@ -538,8 +551,9 @@ def train(
                 break
             start = 0
         rows = min(batch, n - start)
-        xb = xs[: x.shape[0] * rows].reshape(x.shape[0], rows)  # contiguous: loops vectorize
-        tb = ts[: t.shape[0] * rows].reshape(t.shape[0], rows)
+        if rows != rows_max:  # a short last batch
+            parts = views(p, g, layers, work, x.shape[0], t.shape[0], rows)
+        xb, tb = parts[6], parts[7]  # contiguous: loops vectorize
         if done == 0 or not repeat:  # with repeat, the same whole set every time
             for c in range(x.shape[0]):
                 for r in range(rows):
@@ -547,7 +561,7 @@ def train(
             for c in range(t.shape[0]):
                 for r in range(rows):
                     tb[c, r] = t[c, order[start + r]]
-        gradient(p, g, layers, xb, tb, z, a, d, codes[0])
+        gradient(p, g, layers, xb, tb, parts, codes[0])
         for k in range(tensors.shape[0]):
             lo, hi, is_weight = tensors[k]
             if is_weight and (l1 != 0.0 or l2 != 0.0):  # as MLP.loss_and_grads
@@ -574,12 +588,9 @@ def evaluate(
 ) -> tuple[float, float, float, float]:  # fmt: skip
     """(train loss, test loss, train accuracy, test accuracy) of the columns of x (features + 1,
     n; the last row ones), the first n_train of them the training split; work holds
-    layers * n * (2 * width + 1) floats."""
-    width = 1
-    for h in range(layers.shape[0]):
-        width = max(width, layers[h, 2])
-    at = layers.shape[0] * x.shape[1] * width
-    logits = forward(p, layers, x, work[:at], work[at:])
+    work_size(layers, features + 1, outputs, n, 0) floats."""
+    parts = views(p, p, layers, work, 0, 0, x.shape[1])
+    logits = forward(p, layers, x, parts[0], parts[2], parts[3])
     train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
     test_loss, test_accuracy = split_stats(loss, logits[:, n_train:], t[:, n_train:], classify)
     return train_loss, test_loss, train_accuracy, test_accuracy
