@@ -15,6 +15,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
+from app.protocol import PROTOCOL_VERSION
 from bench.server import cpu_seconds, frame_header, rss_bytes, running_server
 
 M_LAYERS = [{"units": 8, "activation": "tanh"}] * 4
@@ -38,7 +39,9 @@ async def _client(
         config: dict[str, Any] = {"dataset": "spiral", "layers": layers}
         if speed is not None:
             config["speed"] = speed
-        await ws.send(json.dumps({"type": "hello", "version": 1, "compress": True}))  # as the page
+        await ws.send(
+            json.dumps({"type": "hello", "version": PROTOCOL_VERSION, "compress": True})
+        )  # as the page
         await ws.send(json.dumps({"type": "configure", "config": config}))
         await ws.send(json.dumps({"type": "play"}))
         start = time.perf_counter()

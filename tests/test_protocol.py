@@ -16,6 +16,7 @@ from app import datasets
 from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS, jit
 from app.protocol import (
     CLIENT_MESSAGE,
+    PROTOCOL_VERSION,
     ActivationName,
     Config,
     Configure,
@@ -25,7 +26,9 @@ from app.protocol import (
     RegressionLoss,
     Task,
     decode_frame,
+    deflate_grid,
     encode_frame,
+    inflate_grid,
     quantize,
 )
 
@@ -44,7 +47,7 @@ def test_names_match_the_registries() -> None:
 
 def test_protocol_js_mirrors_the_names() -> None:
     text = (ROOT / "static" / "js" / "protocol.js").read_text()
-    assert "PROTOCOL_VERSION = 1" in text
+    assert f"PROTOCOL_VERSION = {PROTOCOL_VERSION};" in text
     for message in ["configure", "play", "pause", "step", "reset", "regenerate", "set_weight",
                     "set_bias", "add_points", "remove_points", "clear_points", "load_csv", "ack"]:  # fmt: skip
         assert re.search(rf"['\"]{message}['\"]", text), message
@@ -136,3 +139,13 @@ def test_compiled_quantizer_gives_numpys_bytes(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.undo()
         np.testing.assert_array_equal(compiled[0], plain[0])
         assert compiled[1:] == plain[1:]
+
+
+def test_compressed_grids_round_trip_and_ramps_vanish() -> None:
+    rng = np.random.default_rng(1)
+    for shape in [(1, 100, 100), (3, 10, 10), (2, 1, 7), (1, 5, 1)]:
+        for grid in (rng.integers(0, 256, shape), rng.integers(0, 2, shape) * 255):
+            cells = grid.astype(np.uint8)
+            np.testing.assert_array_equal(inflate_grid(deflate_grid(cells), list(shape)), cells)
+    ramp = (np.add.outer(np.arange(100), 2 * np.arange(100)) % 256).astype(np.uint8)[None]
+    assert len(deflate_grid(ramp)) < 200  # both filters leave only the first row and column

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 from wsclient import Client
 
-from app.protocol import FrameHeader
+from app.protocol import PROTOCOL_VERSION, FrameHeader
 
 SPIRAL = {
     "dataset": "spiral",
@@ -35,7 +35,10 @@ def test_healthz_catalog_and_page(server) -> None:
 
 def test_hello_data_and_first_frame(server) -> None:
     client = Client(server.ws_url)
-    assert client.hello["version"] == 1 and client.hello["config"]["dataset"] == "circle"
+    assert (
+        client.hello["version"] == PROTOCOL_VERSION
+        and client.hello["config"]["dataset"] == "circle"
+    )
     data = client.wait_for("data")
     assert len(data["train"]) + len(data["test"]) == 500
     header, arrays = client.next_frame()
@@ -288,7 +291,7 @@ def test_training_frames_carry_maps_and_weights_every_other_time(server) -> None
 
 def test_compressed_output_grid_when_the_client_asks(server) -> None:
     plain, packed = Client(server.ws_url), Client(server.ws_url)
-    packed.send({"type": "hello", "version": 1, "compress": True})
+    packed.send({"type": "hello", "version": PROTOCOL_VERSION, "compress": True})
     for client in (plain, packed):
         client.configure(**{**SPIRAL, "seed": 5})
         client.send({"type": "reset", "seed": 5})

@@ -217,14 +217,18 @@ class Connection:
             self._set_running(session.running)
             for message in outbox.messages:
                 self.post(message)
+            if outbox.messages and outbox.frame is None:
+                # An unsent frame from before these replies (say "running", before a pause)
+                # would reach the page after them: drop it; the next frame shows their effect.
+                self.frame = None
             if outbox.frame is not None:
                 self.frame = outbox.frame  # replaces an unsent older frame
                 self.frame_seq = session.seq
                 self.ready.set()
                 last_frame = now
             self.wake.clear()
-            if session.commands:
-                continue
+            if session.commands or (session.dirty and not session.running):
+                continue  # a paused session owes a frame for the change: at once
             if session.running:
                 pause = max(0.0, last_frame + interval - time.perf_counter())
                 await self._sleep_or_wake(pause)

@@ -100,8 +100,8 @@ const connection = createConnectionView(
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const socket = createSocket(wsUrl, {
   onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
-  onMessage: receive,
-  onFrame: receiveFrame,
+  onMessage: (message) => inOrder(() => receive(message)),
+  onFrame: (buffer) => inOrder(() => decodeAndKeep(buffer)),
   onDown: (retryInMs) => {
     const was = state.connected;
     state.connected = false;
@@ -209,10 +209,15 @@ function receiveData(message) {
   render();
 }
 
-// Frames decode asynchronously (compressed grids inflate in a stream): one at a time, in order.
-let decoding = Promise.resolve();
-function receiveFrame(buffer) {
-  decoding = decoding.then(() => decodeAndKeep(buffer));
+// Frames decode asynchronously (compressed grids inflate in a stream), so every message waits
+// for the ones that arrived before it: a status saying "paused" must not be overtaken by the
+// frame sent before it, which still says "running".
+let queue = Promise.resolve();
+function inOrder(handle) {
+  queue = queue.then(handle).catch((error) => {
+    console.error(error);
+    toasts.show(`Could not handle a message from the server: ${error.message}`);
+  });
 }
 
 async function decodeAndKeep(buffer) {
@@ -235,7 +240,7 @@ async function decodeAndKeep(buffer) {
   if (frame.arrays.has('weights/0')) state.weightsFrame = frame;
   state.frame = frame;
   state.fresh = true;
-  state.running = header.running;
+  state.running = header.running && state.connected; // a frame can land after a disconnect
   state.epoch = header.epoch;
   chart.add(header.epoch, header.train_loss, header.test_loss);
   if (header.epoch === 0 && detailed) state.epoch0 = frameWeights(frame);

@@ -1,7 +1,7 @@
 // The websocket protocol as the page sees it: JSDoc typedefs mirroring app/protocol.py and the
 // decoder for binary frames (docs/protocol.md, "Server → client, binary frame").
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 const MAGIC = 'MLPF';
 
 /** Every client → server message type (app/protocol.py ClientMessage). */
@@ -85,14 +85,18 @@ export async function decodeFrame(buffer) {
 export const CAN_INFLATE = typeof DecompressionStream === 'function';
 
 /**
- * A u8z block back to cells: zlib-inflate, then a running sum along each row (mod 256),
- * undoing the server's row-difference filter (app/protocol.py deflate_grid).
+ * A u8z block back to cells: zlib-inflate, then running sums down each column and along each
+ * row (mod 256), undoing the server's two difference filters (app/protocol.py deflate_grid).
  * @param {Uint8Array} packed @param {number[]} shape
  */
-async function inflateGrid(packed, shape) {
+export async function inflateGrid(packed, shape) {
   const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate'));
   const cells = new Uint8Array(await new Response(stream).arrayBuffer());
   const width = shape[shape.length - 1];
+  const plane = width * shape[shape.length - 2];
+  for (let start = 0; start < cells.length; start += plane) {
+    for (let i = start + width; i < start + plane; i += 1) cells[i] = (cells[i] + cells[i - width]) & 255;
+  }
   for (let start = 0; start < cells.length; start += width) {
     for (let i = start + 1; i < start + width; i += 1) cells[i] = (cells[i] + cells[i - 1]) & 255;
   }

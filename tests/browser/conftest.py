@@ -76,14 +76,16 @@ class PageUnderTest:
 
 @pytest.fixture()
 def open_page(browser: Any) -> Iterator[Callable[..., PageUnderTest]]:
-    """open_page(base_url, hash="", width=1280, height=720) -> PageUnderTest."""
+    """open_page(base_url, hash="", width=1280, height=720, script="") -> PageUnderTest."""
     contexts: list[Any] = []
 
     def opener(
-        base_url: str, hash: str = "", width: int = 1280, height: int = 720
+        base_url: str, hash: str = "", width: int = 1280, height: int = 720, script: str = ""
     ) -> PageUnderTest:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
+        if script:  # runs before the page's own scripts, e.g. to slow a browser API down
+            context.add_init_script(script)
         page = context.new_page()
         page.set_default_timeout(15_000)
         result = PageUnderTest(page)

@@ -9,7 +9,10 @@ import json
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+
+from app.protocol import deflate_grid
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +38,17 @@ def wait_epoch_above(p: Any, value: int) -> None:
     p.page.wait_for_function(
         "v => Number(document.querySelector('#epoch').dataset.epoch) > v", arg=value
     )
+
+
+def settled_epoch(p: Any) -> int:
+    """The shown epoch once no frame has changed it for 300 ms: after a pause, frames the
+    server sent before it paused may still be landing (slowly, on a loaded machine)."""
+    for _ in range(50):
+        shown = epoch(p)
+        p.page.wait_for_timeout(300)
+        if epoch(p) == shown:
+            return shown
+    raise AssertionError("the epoch kept changing while paused")
 
 
 def hidden_neurons(p: Any) -> int:
@@ -118,6 +132,66 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
         assert overlaps == []
         p.shot(f"playing-{width}x{height}")
     p.page.locator("#play").click()
+    assert p.errors == []
+
+
+def test_the_page_inflates_what_the_server_deflates(server: Any, open_page: Any) -> None:
+    rng = np.random.default_rng(3)
+    ramp = np.add.outer(np.arange(60), 3 * np.arange(80)) % 256  # wraps around 255
+    grids = [rng.integers(0, 256, (2, 9, 13)), ramp[None], rng.integers(0, 3, (3, 100, 100))]
+    p = open_page(server.url)
+    p.ready()
+    for grid in grids:
+        cells = grid.astype(np.uint8)
+        inflated = p.js(
+            """async ([packed, shape]) => {
+              const protocol = await import('/static/js/protocol.js');
+              return Array.from(await protocol.inflateGrid(new Uint8Array(packed), shape));
+            }""",
+            [list(deflate_grid(cells)), list(cells.shape)],
+        )
+        np.testing.assert_array_equal(
+            np.array(inflated, dtype=np.uint8).reshape(cells.shape), cells
+        )
+    assert p.errors == []
+
+
+SLOW_INFLATE = """
+const Real = window.DecompressionStream;
+window.DecompressionStream = class {
+  constructor(format) {
+    const real = new Real(format);
+    this.writable = real.writable;
+    const wait = () => new Promise((resolve) => setTimeout(resolve, 80));
+    this.readable = real.readable.pipeThrough(new TransformStream({
+      async transform(chunk, out) { await wait(); out.enqueue(chunk); },
+    }));
+  }
+};
+"""
+
+
+def test_a_pause_is_not_overtaken_by_frames_still_decoding(server: Any, open_page: Any) -> None:
+    # Frames decode asynchronously; slowed down here, several are still decoding when the
+    # pause's status arrives. Handled out of order, their "running" would flip the button back.
+    p = open_page(server.url, FAST, script=SLOW_INFLATE)
+    p.ready()
+    p.page.locator("#play").click()
+    wait_epoch_above(p, 20)
+    p.js(
+        """() => {
+          const play = document.querySelector('#play');
+          window.__pressed = [];
+          new MutationObserver(() => {
+            const now = play.getAttribute('aria-pressed');
+            if (window.__pressed.at(-1) !== now) window.__pressed.push(now);
+          }).observe(play, { attributes: true, attributeFilter: ['aria-pressed'] });
+        }"""
+    )
+    p.page.locator("#play").click()
+    p.page.wait_for_function("() => !window.__playground.running")
+    settled_epoch(p)
+    assert p.js("window.__pressed") == ["false"]
     assert p.errors == []
 
 
@@ -260,8 +334,7 @@ def test_hide_flags_presentation_and_keyboard(server: Any, open_page: Any) -> No
     p.shot("presentation-1280x720")
     p.page.keyboard.press(" ")
     p.page.wait_for_function("() => !window.__playground.running")
-    p.page.wait_for_timeout(200)
-    paused_at = epoch(p)
+    paused_at = settled_epoch(p)
     p.page.keyboard.press("s")
     p.page.wait_for_function(
         "e => Number(document.querySelector('#epoch').dataset.epoch) === e + 1", arg=paused_at
