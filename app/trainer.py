@@ -332,7 +332,8 @@ class Trainer:
             self._next_batch_order(n, batch)
             index = self._order[self._position : self._position + batch]
             self._position += batch
-            loss, grads = self.net.loss_and_grads(x[index], y[index])
+            with np.errstate(all="ignore"):  # a diverging run is caught just below
+                loss, grads = self.net.loss_and_grads(x[index], y[index])
             if not np.isfinite(loss):
                 self._rollback(backup)
                 raise Diverged(f"loss became {loss} at epoch {self.epoch}")
