@@ -60,5 +60,6 @@ def run(quick: bool) -> list[dict[str, object]]:
                 "fast / plain": med["fast"] / med["plain"],
                 "fast / readable": med["fast"] / med["readable"],
                 "jit / fast": med["jit"] / med["fast"],
+                "jit / plain": med["jit"] / med["plain"],
             })  # fmt: skip
     return rows
