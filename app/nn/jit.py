@@ -128,7 +128,6 @@ class JitPath:
         self.hyper = np.zeros(6)
         self.codes = np.array([LOSS_CODES[net.loss_name], 0], dtype=np.int64)
         self._states: list[State] = []
-        self.width = int(self.layers[:, 2].max())  # the widest layer
         self._work = np.empty(0)  # train's scratch, kept while the batch size stays
         self._work_rows = -1
         self._eval_work = np.empty(0)

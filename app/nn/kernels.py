@@ -588,7 +588,7 @@ def evaluate(
 ) -> tuple[float, float, float, float]:  # fmt: skip
     """(train loss, test loss, train accuracy, test accuracy) of the columns of x (features + 1,
     n; the last row ones), the first n_train of them the training split; work holds
-    work_size(layers, features + 1, outputs, n, 0) floats."""
+    work_size(layers, 0, 0, n, 0) floats."""
     parts = views(p, p, layers, work, 0, 0, x.shape[1])
     logits = forward(p, layers, x, parts[0], parts[2], parts[3])
     train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
