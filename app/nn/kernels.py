@@ -3,8 +3,8 @@
 The formulas are the readable engine's (activations.py, losses.py, optimizers.py), written per
 element in the same order of operations, so both agree to about 1e-15 per step. Arrays are
 feature-major: a layer's values are (units, rows), one row of memory per unit, so every inner
-loop runs along the batch's rows and vectorizes; batches of BLAS_ROWS rows or more multiply
-through BLAS (numba's np.dot), smaller ones in loops (a BLAS call costs more than they do).
+loop runs along the batch's rows and vectorizes; a layer's products of BLAS_MIN multiply-adds
+or more go through BLAS (numba's np.dot), smaller ones through loops (cheaper than a BLAS call).
 Choices are integer codes (app.nn.jit), so one compiled function serves every network.
 
 Everything compiled lives in this one file on purpose: numba's disk cache checks only the
@@ -40,7 +40,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 GELU_C = math.sqrt(2.0 / math.pi)  # as activations.GELU_C
 LEAKY_SLOPE = 0.01  # as activations.LEAKY_SLOPE
 HUBER_DELTA = 1.0  # as losses.HUBER_DELTA
-BLAS_ROWS = 32  # batches of this many rows or more multiply through BLAS (python -m bench engine)
+BLAS_MIN = 400  # products of this many multiply-adds or more go through BLAS (measured: below
+# it a BLAS call costs more than the kernel's loops, above it BLAS wins, by 1.5x for L at batch 10)
 TANH, RELU = 2, 6  # activation codes with loops of their own (app.nn.jit.ACTIVATION_CODES)
 LOGLOSS, CROSS_ENTROPY, MSE, MAE = 0, 1, 2, 3  # loss codes (app.nn.jit.LOSS_CODES); 4 is huber
 
@@ -414,7 +415,7 @@ def _accumulate(m: Array, v: Array, out: Array) -> None:
 @summing
 def dense_forward(a: Array, wb: Array, z: Array) -> None:
     """z = [W; b]^T [a; 1]: a (d_in + 1, rows) with its row of ones, wb (d_in + 1, d_out)."""
-    if a.shape[1] >= BLAS_ROWS:
+    if a.shape[1] * wb.shape[0] * wb.shape[1] >= BLAS_MIN:
         np.dot(wb.T, a, z)
         return
     z[:, :] = 0.0
@@ -426,7 +427,7 @@ def dense_backward(a: Array, dz: Array, wb: Array, gwb: Array, da: Array) -> Non
     """[dW; db] = [a; 1] dz^T (d_in + 1, d_out), and (when da has units) da = W dz (d_in, rows)."""
     d_in, rows = a.shape[0] - 1, a.shape[1]
     w = wb[:d_in]
-    if rows >= BLAS_ROWS:
+    if rows * wb.shape[0] * wb.shape[1] >= BLAS_MIN:
         np.dot(a, dz.T, gwb)
         if da.shape[0]:
             np.dot(w, dz, da)

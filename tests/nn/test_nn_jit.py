@@ -62,7 +62,7 @@ def test_jit_equals_readable_engine_for_each_activation(name: str, optimizer: st
 @pytest.mark.parametrize(("task", "loss"), [("binary", None), ("multiclass", None),
                                             ("regression", "mse"), ("regression", "mae"),
                                             ("regression", "huber")])  # fmt: skip
-# Batches of 10 run the kernel's loops, of 40 BLAS (kernels.BLAS_ROWS). Not Adam at 40: MAE's
+# Batches of 10 run the kernel's loops, of 40 mostly BLAS (kernels.BLAS_MIN). Not Adam at 40: MAE's
 # gradients are sums of +-1/n that cancel to 0 in one summation order and to ~1e-18 in another,
 # and Adam, dividing by the gradient's own size, turns that into a step of +-lr.
 @pytest.mark.parametrize(("optimizer", "batch"), [("sgd", 10), ("adam", 10), ("sgd", 40),
