@@ -407,15 +407,15 @@ class Trainer:
         x, t = plan.columns(data.f_all, data.y_all)  # evaluate's figures, compiled, from P
         stats = Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
         if stats.train_loss is None:  # non-finite: see train
-            self._rollback([])
+            self._rollback(None)
             raise Diverged(f"the loss became non-finite at epoch {self.epoch}")
         plan.end(self.net)
         self.stats = stats
         return done
 
-    def _rollback(self, backup: list[Array]) -> None:
-        """The weights as in backup (empty: as they are), a fresh optimizer, a new epoch."""
-        for param, saved in zip(self.net.parameters(), backup, strict=False):
+    def _rollback(self, backup: list[Array] | None) -> None:
+        """The weights as in backup (None: they are already), a fresh optimizer, a new epoch."""
+        for param, saved in zip(self.net.parameters(), backup or [], strict=backup is not None):
             param[...] = saved
         self.optimizer.reset()
         self._restart_epoch()

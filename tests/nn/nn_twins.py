@@ -6,6 +6,7 @@ import numpy as np
 
 from app.nn import MLP, make_optimizer
 from app.nn.optimizers import Optimizer
+from app.protocol import Config, LayerSpec
 
 Array = np.ndarray
 TOLERANCE = 1e-12
@@ -53,3 +54,9 @@ EDITS: dict[str, Callable[[MLP], list[int | None]]] = {  # live edits every fast
     "from_prelu": lambda net: net.set_activation(2, "elu"),
     "inputs": lambda net: net.set_input_size(2),
 }
+
+
+def spiral_config(**changes: object) -> Config:
+    """The trainer-level twin tests' setup: spiral, three ReLU layers of 8."""
+    layers = [LayerSpec(units=8, activation="relu")] * 3
+    return Config(dataset="spiral", layers=layers, **changes)  # type: ignore[arg-type]

@@ -2,11 +2,20 @@
 
 import numpy as np
 import pytest
-from nn_twins import EDITS, Array, assert_same, data, epoch_orders, readable_epochs, twins
+from nn_twins import (
+    EDITS,
+    Array,
+    assert_same,
+    data,
+    epoch_orders,
+    readable_epochs,
+    spiral_config,
+    twins,
+)
 
 from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, fast
 from app.nn.optimizers import Optimizer
-from app.protocol import Config, LayerSpec
+from app.protocol import LayerSpec
 from app.trainer import Trainer
 
 
@@ -92,16 +101,11 @@ def test_dropout_is_left_to_the_readable_engine() -> None:
     assert fast.fits(net)
 
 
-def _config(**changes: object) -> Config:
-    layers = [LayerSpec(units=8, activation="relu")] * 3
-    return Config(dataset="spiral", layers=layers, **changes)  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize("batch_size", [10, 7, 5000])
 def test_trainer_fast_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
     fast_trainer, plain = (
-        Trainer(_config(batch_size=batch_size)),
-        Trainer(_config(batch_size=batch_size)),
+        Trainer(spiral_config(batch_size=batch_size)),
+        Trainer(spiral_config(batch_size=batch_size)),
     )
     plain.use_fast_path = False
     for trainer in (fast_trainer, plain):
@@ -125,7 +129,7 @@ def test_trainer_fast_and_readable_loops_agree_across_slices_and_edits(batch_siz
 
 
 def test_trainer_fast_path_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
-    fast_trainer, plain = Trainer(_config()), Trainer(_config())
+    fast_trainer, plain = Trainer(spiral_config()), Trainer(spiral_config())
     plain.use_fast_path = False
     assert fast_trainer.train(0.0, 10) == 0  # a past deadline: one batch, then stop
     assert fast_trainer._position == 10

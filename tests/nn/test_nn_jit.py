@@ -4,11 +4,20 @@ from dataclasses import astuple
 
 import numpy as np
 import pytest
-from nn_twins import EDITS, Array, assert_same, data, epoch_orders, readable_epochs, twins
+from nn_twins import (
+    EDITS,
+    Array,
+    assert_same,
+    data,
+    epoch_orders,
+    readable_epochs,
+    spiral_config,
+    twins,
+)
 
 from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, kernels, make_optimizer
 from app.nn.optimizers import Optimizer
-from app.protocol import Config, LayerSpec
+from app.protocol import LayerSpec
 from app.trainer import Trainer
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="numba missing or PLAYGROUND_NO_JIT=1")
@@ -144,7 +153,7 @@ def _tanh_layer(x: Array) -> Array:
                                             ("regression", "mse"), ("regression", "mae"),
                                             ("regression", "huber")])  # fmt: skip
 def test_compiled_stats_equal_the_trainers_evaluate(task: str, loss: str | None) -> None:
-    config = _config(batch_size=10)
+    config = spiral_config(batch_size=10)
     if task != "binary":
         changes = (
             {"dataset": "blobs"} if task == "multiclass" else {"dataset": "plane", "loss": loss}
@@ -193,21 +202,16 @@ def test_dropout_and_unknown_names_are_left_to_the_other_paths() -> None:
 def test_no_jit_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYGROUND_NO_JIT", "1")
     assert not jit.available()
-    trainer = Trainer(_config())
+    trainer = Trainer(spiral_config())
     trainer.train(float("inf"), 1)
     assert trainer._jit is None and trainer._fast is not None
-
-
-def _config(**changes: object) -> Config:
-    layers = [LayerSpec(units=8, activation="relu")] * 3
-    return Config(dataset="spiral", layers=layers, **changes)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("batch_size", [10, 7, 5000])
 def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
     compiled, plain = (
-        Trainer(_config(batch_size=batch_size)),
-        Trainer(_config(batch_size=batch_size)),
+        Trainer(spiral_config(batch_size=batch_size)),
+        Trainer(spiral_config(batch_size=batch_size)),
     )
     plain.use_fast_path = False
     for trainer in (compiled, plain):
@@ -226,7 +230,7 @@ def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size
 
 
 def test_trainer_jit_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
-    compiled, plain = Trainer(_config()), Trainer(_config())
+    compiled, plain = Trainer(spiral_config()), Trainer(spiral_config())
     plain.use_fast_path = False
     assert compiled.train(0.0, 10) == 0  # a past deadline: one batch, then stop
     assert compiled._position == 10
