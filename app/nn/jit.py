@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app import deflate
 from app.nn import kernels, optimizers
 from app.nn.fast import structure_key
 from app.nn.layers import Activation, Dense, Dropout, PReLU
@@ -258,7 +259,8 @@ def warm_up() -> float:
     plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
     plan.stats(x, t, 1, True)
     plan.end(net)
-    grid = np.zeros((1, 2), dtype=np.float32)  # and the frame's quantizer
+    grid = np.zeros((1, 2), dtype=np.float32)  # and the frame's quantizer and packer
     kernels.quantize_rows(grid, np.zeros(1), np.ones(1), np.empty((1, 2), dtype=np.uint8))
+    deflate.warm_up()
     _warmed.set()
     return time.perf_counter() - start

@@ -5,6 +5,7 @@ Screenshots of the main states go to test-artifacts/ (look at them: the page is 
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -12,6 +13,8 @@ import httpx
 import numpy as np
 import pytest
 
+from app import deflate
+from app.nn import jit
 from app.protocol import deflate_grid
 
 pytestmark = pytest.mark.browser
@@ -135,20 +138,29 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     assert p.errors == []
 
 
-def test_the_page_inflates_what_the_server_deflates(server: Any, open_page: Any) -> None:
+def test_the_page_inflates_what_the_server_deflates(
+    server: Any, open_page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = np.random.default_rng(3)
     ramp = np.add.outer(np.arange(60), 3 * np.arange(80)) % 256  # wraps around 255
     grids = [rng.integers(0, 256, (2, 9, 13)), ramp[None], rng.integers(0, 3, (3, 100, 100))]
+    grids.append(np.zeros((1, 100, 100)))  # runs past 258 bytes, a code of two symbols
+    grids.append(rng.normal(0, 0.4, (1, 100, 100)).cumsum(1).cumsum(2) % 256)  # map-like
+    monkeypatch.setattr(jit, "ready", lambda: False)
+    packers = [deflate_grid]  # zlib's streams, as the server sends until its kernel is compiled
+    if jit.available():
+        deflate.warm_up()
+        packers.append(deflate.deflate)  # then the compiled packer's (Huffman codes of our own)
     p = open_page(server.url)
     p.ready()
-    for grid in grids:
+    for grid, pack in itertools.product(grids, packers):
         cells = grid.astype(np.uint8)
         inflated = p.js(
             """async ([packed, shape]) => {
               const protocol = await import('/static/js/protocol.js');
               return Array.from(await protocol.inflateGrid(new Uint8Array(packed), shape));
             }""",
-            [list(deflate_grid(cells)), list(cells.shape)],
+            [list(pack(cells)), list(cells.shape)],
         )
         np.testing.assert_array_equal(
             np.array(inflated, dtype=np.uint8).reshape(cells.shape), cells
