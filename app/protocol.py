@@ -13,6 +13,7 @@ import zlib
 from typing import Annotated, Any, Literal, Optional
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 
@@ -417,16 +418,17 @@ def encode_frame(
             blocks.append({"name": name, "dtype": "f32", "shape": list(values.shape),
                            "offset": sentinel})  # fmt: skip
             payloads.append(np.ascontiguousarray(values, dtype="<f4").tobytes())
-    text = json.dumps({**header, "blocks": blocks}, separators=(",", ":"))
+    # orjson: about 2 us for a small network's header where json.dumps took 22 (numpy scalars
+    # as numbers, non-finite ones as null).
+    text = orjson.dumps({**header, "blocks": blocks}, option=orjson.OPT_SERIALIZE_NUMPY)
     # Each sentinel becomes its offset, padded to the same width: the header's length, and so
     # every offset, stays as computed. Only blocks have an "offset" key, in payload order.
-    pieces = text.split('"offset":')
+    pieces = text.split(b'"offset":')
     offset = _pad4(12 + len(text))
     for index, payload in enumerate(payloads, start=1):
-        pieces[index] = f"{offset:<{_OFFSET_WIDTH}d}{pieces[index][_OFFSET_WIDTH:]}"
+        pieces[index] = b"%-*d" % (_OFFSET_WIDTH, offset) + pieces[index][_OFFSET_WIDTH:]
         offset += _pad4(len(payload))
-    text = '"offset":'.join(pieces)
-    encoded = text.encode()
+    encoded = b'"offset":'.join(pieces)
     encoded += b" " * (_pad4(12 + len(encoded)) - 12 - len(encoded))
     parts = [FRAME_MAGIC, struct.pack("<HHI", PROTOCOL_VERSION, 0, len(encoded)), encoded]
     for payload in payloads:
