@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app import datasets
-from app.nn import fast
+from app.nn import fast, jit
 from app.nn.closed_form import least_squares
 
 if TYPE_CHECKING:
@@ -37,16 +37,40 @@ class Pictures:
     def __init__(self) -> None:
         self._columns: dict[tuple[int, tuple[str, ...]], NDArray[np.float32]] = {}
         self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
+        self._work: dict[int, NDArray[np.float32]] = {}  # the compiled pass's, by cell count
 
     def grid_columns(self, resolution: int, features: Sequence[str]) -> NDArray[np.float32]:
-        """The input features on the domain grid, feature-major: (features, r*r) float32."""
+        """The input features on the domain grid, feature-major, and a last row of ones (for
+        the compiled pass's folded biases): (features + 1, r*r) float32. Its first rows alone
+        are the features."""
         key = (resolution, tuple(features))
         if key not in self._columns:
             if len(self._columns) > 8:
                 self._columns.clear()
             grid = datasets.features(domain_grid(resolution), features)  # (r*r, f)
-            self._columns[key] = np.ascontiguousarray(grid.T, dtype=np.float32)
+            columns = np.ones((grid.shape[1] + 1, len(grid)), dtype=np.float32)
+            columns[:-1] = grid.T
+            self._columns[key] = columns
         return self._columns[key]
+
+    def forward(
+        self, trainer: Trainer, columns: NDArray[np.float32], hidden: bool = True
+    ) -> list[NDArray[np.float32]]:
+        """Every hidden layer's outputs on the grid columns, then the predictions, (units,
+        cells) float32: compiled (kernels.picture_forward) once the kernel is ready and the
+        activations allow, else through NumPy (fast.forward_columns). Use them before the
+        next call: the compiled pass reuses its buffer."""
+        net = trainer.net
+        if not (jit.ready() and jit.pictures_fit(net)):
+            return fast.forward_columns(net, columns[:-1], hidden)
+        plan = trainer.jit_plan()
+        size = plan.picture_size(columns.shape[1])
+        work = self._work.get(columns.shape[1])
+        if work is None or len(work) < size:  # kept: fresh memory costs page faults
+            if len(self._work) > 4:
+                self._work.clear()
+            work = self._work[columns.shape[1]] = np.empty(size, dtype=np.float32)
+        return plan.picture_columns(net, columns, work, hidden)
 
     def snapshot(self, trainer: Trainer, details: bool = True) -> list[Named]:
         """Every array a frame carries; without `details`, only the output grid (and curve).
@@ -56,14 +80,14 @@ class Pictures:
         """
         config, net = trainer.config, trainer.net
         big, small = config.grid, config.neuron_grid
-        out = fast.forward_columns(net, self.grid_columns(big, config.features), hidden=False)
+        out = self.forward(trainer, self.grid_columns(big, config.features), hidden=False)
         arrays: list[Named] = [("output", out[-1].reshape(-1, big, big), True)]  # (c, R, R)
         if trainer.data.one_d:
             arrays.append(("curve", self.curve(trainer), False))
         if not details:
             return arrays
-        inputs = self.grid_columns(small, config.features)  # (f, r*r)
-        for index, values in enumerate([inputs, *fast.forward_columns(net, inputs)]):
+        columns = self.grid_columns(small, config.features)  # (f + 1, r*r)
+        for index, values in enumerate([columns[:-1], *self.forward(trainer, columns)]):
             arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
         for index, (w, b) in enumerate(net.weights()):
             arrays.append((f"weights/{index}", w, False))

@@ -378,10 +378,7 @@ class Trainer:
         batches one call runs many epochs. The live weights change only at the end, once the
         loss is known to be finite: a diverged slice leaves them as they were (no backup).
         """
-        key = fast.structure_key(self.net)
-        if self._jit is None or self._jit.key != key:
-            self._jit = jit.JitPath(self.net)
-        plan, n, done = self._jit, len(self.data.y_train), 0
+        plan, n, done = self.jit_plan(), len(self.data.y_train), 0
         x, t = plan.columns(self.data.f_train, self.data.y_train)
         clock, rows, whole = self.clock, min(batch, n), batch >= n
         plan.begin(self.net, self.optimizer)
@@ -412,6 +409,13 @@ class Trainer:
         plan.end(self.net)
         self.stats = stats
         return done
+
+    def jit_plan(self) -> jit.JitPath:
+        """The compiled kernel's plan for the network's current structure."""
+        key = fast.structure_key(self.net)
+        if self._jit is None or self._jit.key != key:
+            self._jit = jit.JitPath(self.net)
+        return self._jit
 
     def _rollback(self, backup: list[Array] | None) -> None:
         """The weights as in backup (None: they are already), a fresh optimizer, a new epoch."""

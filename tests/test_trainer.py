@@ -32,25 +32,40 @@ def test_evaluate_matches_the_engine_per_split() -> None:
             assert stats.test_accuracy == pytest.approx(np.mean(predicted == data.y_test))
 
 
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
 @pytest.mark.parametrize(
     "config",
     [
         spiral(layers=[LayerSpec(units=5, activation=name) for name in ("tanh", "relu", "prelu")]),
         spiral(layers=[LayerSpec(units=4, activation=name) for name in ("sigmoid", "elu")]),
+        spiral(layers=[LayerSpec(units=16, activation="relu")] * 3),  # compiled when ready
+        spiral(layers=[LayerSpec(units=6, activation="linear", dropout=0.2), LayerSpec(units=3)]),
         Config(dataset="blobs", classes=4),
         Config(dataset="plane", features=["x1", "x2", "x1*x2"]),
+        Config(dataset="sine", layers=[LayerSpec(units=7, activation="relu")]),
     ],
 )
-def test_frame_pictures_are_the_engines_outputs_in_float32(config: Config) -> None:
+def test_frame_pictures_are_the_engines_outputs_in_float32(
+    config: Config, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path == "compiled":  # kernels.picture_forward, for the activations it takes
+        if not jit.available():
+            pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
+        jit.warm_up()
+    else:  # NumPy's float32 pass (fast.forward_columns)
+        monkeypatch.setattr(jit, "ready", lambda: False)
     trainer = Trainer(config)
     trainer.train(time.perf_counter() + 5, 5)
     arrays = {name: values for name, values, _ in trainer.snapshot()}
+    compiled = bool(trainer.pictures._work)  # the compiled pass keeps its buffers there
+    assert compiled == (path == "compiled" and jit.pictures_fit(trainer.net))
     big, small, net = config.grid, config.neuron_grid, trainer.net
     expected = net.predict(datasets.features(domain_grid(big), config.features))  # (cells, k)
     np.testing.assert_allclose(arrays["output"], expected.T.reshape(-1, big, big), atol=1e-5)
     inputs = datasets.features(domain_grid(small), config.features)
     layers = [inputs, *net.activations(inputs)]
-    assert len(arrays) - 2 * len(net.weights()) - 1 == len(layers)  # neuron maps: one a layer
+    maps = len(arrays) - 2 * len(net.weights()) - 1 - ("curve" in arrays)  # output, weights
+    assert maps == len(layers)  # neuron maps: one a layer
     for index, values in enumerate(layers):
         maps = arrays[f"neurons/{index}"]
         np.testing.assert_allclose(maps, values.T.reshape(-1, small, small), atol=1e-5)

@@ -29,6 +29,7 @@ from app import deflate
 from app.nn import kernels, optimizers
 from app.nn.fast import structure_key
 from app.nn.layers import Activation, Dense, Dropout, PReLU
+from app.nn.losses import get_task
 from app.nn.model import MLP
 from app.nn.optimizers import Optimizer, State
 
@@ -38,6 +39,7 @@ Ints = NDArray[np.int64]
 ACTIVATION_CODES = {name: code for code, name in enumerate((
     "linear", "sigmoid", "tanh", "softsign", "step", "softplus", "relu", "leaky_relu", "elu",
     "gelu", "silu", "prelu"))}  # fmt: skip
+PICTURE_ACTIVATIONS = frozenset({"linear", "tanh", "relu"})  # kernels.picture_activate's
 LOSS_CODES = {"logloss": 0, "cross_entropy": 1, "mse": 2, "mae": 3, "huber": 4}
 OPTIMIZER_CODES: dict[type[Optimizer], int] = {
     optimizers.SGD: 0,
@@ -86,6 +88,16 @@ def fits(net: MLP, optimizer: Optimizer | None = None) -> bool:
     if net.loss_name not in LOSS_CODES:
         return False
     return optimizer is None or type(optimizer) in OPTIMIZER_CODES
+
+
+def pictures_fit(net: MLP) -> bool:
+    """True when kernels.picture_forward computes net's pictures: hidden activations linear,
+    tanh or relu (others go through NumPy's float32 pass, app.nn.fast.forward_columns)."""
+    return all(
+        layer.name in PICTURE_ACTIVATIONS and not isinstance(layer, PReLU)
+        for layer in net.layers
+        if isinstance(layer, (Activation, PReLU))
+    )
 
 
 # ---- the Python side: layout, state hand-over, and the calls ----
@@ -240,6 +252,30 @@ class JitPath:
                     s[key] = self.slots[slot, lo:hi].reshape(self.shapes[k])  # a view: fresh slots
             if code in COUNTS_STEPS:
                 s["step"] = int(self.counts[0, k])
+
+    def picture_columns(
+        self, net: MLP, x: NDArray[np.float32], work: NDArray[np.float32], hidden: bool = True
+    ) -> list[NDArray[np.float32]]:
+        """As app.nn.fast.forward_columns (every hidden layer's outputs, then the predictions,
+        (units, cells) float32), compiled: x (features + 1, cells) with a last row of ones, work
+        at least picture_size floats. The arrays are views of work: use them before the next
+        call. For nets that pictures_fit."""
+        p = np.concatenate(net.parameters(), axis=None).astype(np.float32)  # P's layout
+        kernels.picture_forward(p, self.layers, x, work, self.task == "binary")
+        cells, outs, at = x.shape[1], [], 0
+        for d_out in self.layers[:-1, 2]:
+            if hidden:
+                outs.append(work[at : at + d_out * cells].reshape(d_out, cells))
+            at += (d_out + 1) * cells
+        z = work[at : at + self.outputs * cells].reshape(self.outputs, cells)
+        if self.task == "multiclass":  # softmax through NumPy (exp vectorizes there)
+            z = np.asarray(get_task(self.task).link(z.T.astype(np.float64)), dtype=np.float32).T
+        outs.append(z)
+        return outs
+
+    def picture_size(self, cells: int) -> int:
+        """Floats of work picture_columns needs for `cells` cells."""
+        return int((self.layers[:-1, 2] + 1).sum() + self.outputs) * cells
 
 
 def _or_none(value: float | None) -> float | None:

@@ -238,3 +238,14 @@ def test_trainer_jit_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
     compiled.train(float("inf"), 2)
     plain.train(float("inf"), 2)
     assert_same(compiled.net, plain.net)
+
+
+def test_float32_tanh_for_the_pictures_is_within_4e_7() -> None:
+    x = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e-30, 88.0, -1e30]])
+    got = np.empty((1, len(x)), dtype=np.float32)
+    got[0] = x
+    kernels.picture_activate(kernels.TANH, got, False)
+    assert np.abs(got[0].astype(np.float64) - np.tanh(x.astype(np.float32))).max() < 4e-7
+    special = np.array([[np.inf, -np.inf, np.nan]], dtype=np.float32)
+    kernels.picture_activate(kernels.TANH, special, False)
+    np.testing.assert_allclose(special, [[1.0, -1.0, np.nan]], atol=4e-7)
