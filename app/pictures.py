@@ -3,6 +3,7 @@ weights, and for 1-D curves the fit against x1 beside linear regression's closed
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,25 @@ def domain_grid(resolution: int) -> Array:
     return np.stack([g1.ravel(), g2.ravel()], axis=1)
 
 
+_local = threading.local()
+
+
+def _thread_buffers() -> dict[int, NDArray[np.float32]]:
+    """The compiled pass's scratch, by cell count, one set per thread: kept, since fresh memory
+    costs page faults (1.5 MB a frame for M), and shared by the sessions a thread serves (the
+    server's slices run one at a time on one thread, each frame encoded before the next)."""
+    buffers: dict[int, NDArray[np.float32]] | None = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = {}
+    return buffers
+
+
 class Pictures:
     """Builds a frame's arrays for a trainer, caching what only a config change alters."""
 
     def __init__(self) -> None:
         self._columns: dict[tuple[int, tuple[str, ...]], NDArray[np.float32]] = {}
         self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
-        self._work: dict[int, NDArray[np.float32]] = {}  # the compiled pass's, by cell count
 
     def grid_columns(self, resolution: int, features: Sequence[str]) -> NDArray[np.float32]:
         """The input features on the domain grid, feature-major, and a last row of ones (for
@@ -65,18 +78,19 @@ class Pictures:
             return fast.forward_columns(net, columns[:-1], hidden)
         plan = trainer.jit_plan()
         size = plan.picture_size(columns.shape[1])
-        work = self._work.get(columns.shape[1])
-        if work is None or len(work) < size:  # kept: fresh memory costs page faults
-            if len(self._work) > 4:
-                self._work.clear()
-            work = self._work[columns.shape[1]] = np.empty(size, dtype=np.float32)
+        buffers = _thread_buffers()
+        work = buffers.get(columns.shape[1])
+        if work is None or len(work) < size:
+            if len(buffers) > 4:
+                buffers.clear()
+            work = buffers[columns.shape[1]] = np.empty(size, dtype=np.float32)
         return plan.picture_columns(net, columns, work, hidden)
 
     def snapshot(self, trainer: Trainer, details: bool = True) -> list[Named]:
         """Every array a frame carries; without `details`, only the output grid (and curve).
 
-        The grids come from a float32, feature-major pass (fast.forward_columns): they are
-        quantized to 8 bits anyway, and (units, cells) arrays reshape straight into maps.
+        The grids come from a float32, feature-major pass (forward): they are quantized to 8
+        bits anyway, and (units, cells) arrays reshape straight into maps.
         """
         config, net = trainer.config, trainer.net
         big, small = config.grid, config.neuron_grid
