@@ -69,7 +69,7 @@ def ready() -> bool:
 
 
 def warm_up_in_background() -> threading.Thread | None:
-    """Compile (about 7 s the first time, then loaded from numba's cache) off the caller's
+    """Compile (about 20 s the first time, then loaded from numba's cache) off the caller's
     thread, so a server answers at once and switches to the kernel when it is ready."""
     if not available() or _warmed.is_set():
         return None
@@ -283,7 +283,8 @@ def _or_none(value: float | None) -> float | None:
 
 
 def warm_up() -> float:
-    """Compile (or load from the cache) the kernel on a tiny net; returns the seconds it took."""
+    """Compile (or load from the cache) the kernel, the pictures' pass and the grid packer on a
+    tiny net; returns the seconds it took."""
     import time
 
     start = time.perf_counter()
@@ -295,6 +296,8 @@ def warm_up() -> float:
     plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
     plan.stats(x, t, 1, True)
     plan.end(net)
+    columns = np.ones((3, 2), dtype=np.float32)  # the pictures' float32 pass
+    plan.picture_columns(net, columns, np.empty(plan.picture_size(2), dtype=np.float32))
     grid = np.zeros((1, 2), dtype=np.float32)  # and the frame's quantizer and packer
     kernels.quantize_rows(grid, np.zeros(1), np.ones(1), np.empty((1, 2), dtype=np.uint8))
     deflate.warm_up()

@@ -7,9 +7,10 @@ loop runs along the batch's rows and vectorizes; a layer's products of BLAS_MIN 
 or more go through BLAS (numba's np.dot), smaller ones through loops (cheaper than a BLAS call).
 Choices are integer codes (app.nn.jit), so one compiled function serves every network.
 
-Everything compiled lives in this one file on purpose: numba's disk cache checks only the
-source file of the function it caches, so a kernel that called into another module could keep
-running that module's old code after an update.
+Every compiled function here calls only compiled functions of this file, on purpose: numba's
+disk cache checks only the source file of the function it caches, so a kernel that called into
+another module could keep running that module's old code after an update. (app.deflate, whose
+functions call none of these, keeps to the same rule in its own file.)
 """
 
 from __future__ import annotations
