@@ -286,8 +286,8 @@ class Session:
         if self.running:
             # A crowded server shares out less than a frame costs: training still gets half
             # of what a frame costs (so at least a third of the session's time), and frames
-            # come slower instead. Measured with 60 clients training M on 2 cores: 21-22 fps
-            # and 16-26 epochs/s each, where share / 8 alone gave 24-26 fps and 3-6 epochs/s.
+            # come slower instead. Measured with 60 clients training M on 2 cores: 18-22 fps
+            # and 13-26 epochs/s each, where share / 8 alone gave 24-26 fps and 3-6 epochs/s.
             floor = max(share / 8, self.frame_seconds / 2)
             budget = max(share - self.frame_seconds, floor) if want_frame else share
             # The budget is this thread's CPU time: waiting for the GIL while the event loop
