@@ -70,7 +70,7 @@ class Pictures:
         self, trainer: Trainer, columns: NDArray[np.float32], hidden: bool = True
     ) -> list[NDArray[np.float32]]:
         """Every hidden layer's outputs on the grid columns, then the predictions, (units,
-        cells) float32: compiled (kernels.picture_forward) once the kernel is ready and the
+        cells) float32: compiled (app.nn.picture_kernels) once the kernel is ready and the
         activations allow, else through NumPy (fast.forward_columns). Use them before the
         next call: the compiled pass reuses its buffer."""
         net = trainer.net

@@ -49,7 +49,7 @@ def test_evaluate_matches_the_engine_per_split() -> None:
 def test_frame_pictures_are_the_engines_outputs_in_float32(
     config: Config, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if path == "compiled":  # kernels.picture_forward, for the activations it takes
+    if path == "compiled":  # picture_kernels.picture_forward, for the activations it takes
         if not jit.available():
             pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
         jit.warm_up()

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app import deflate
-from app.nn import kernels, optimizers
+from app.nn import kernels, optimizers, picture_kernels
 from app.nn.fast import structure_key
 from app.nn.layers import Activation, Dense, Dropout, PReLU
 from app.nn.losses import get_task
@@ -39,7 +39,7 @@ Ints = NDArray[np.int64]
 ACTIVATION_CODES = {name: code for code, name in enumerate((
     "linear", "sigmoid", "tanh", "softsign", "step", "softplus", "relu", "leaky_relu", "elu",
     "gelu", "silu", "prelu"))}  # fmt: skip
-PICTURE_ACTIVATIONS = frozenset({"linear", "tanh", "relu"})  # kernels.picture_activate's
+PICTURE_ACTIVATIONS = frozenset({"linear", "tanh", "relu"})  # picture_kernels.picture_activate
 LOSS_CODES = {"logloss": 0, "cross_entropy": 1, "mse": 2, "mae": 3, "huber": 4}
 OPTIMIZER_CODES: dict[type[Optimizer], int] = {
     optimizers.SGD: 0,
@@ -91,8 +91,8 @@ def fits(net: MLP, optimizer: Optimizer | None = None) -> bool:
 
 
 def pictures_fit(net: MLP) -> bool:
-    """True when kernels.picture_forward computes net's pictures: hidden activations linear,
-    tanh or relu (others go through NumPy's float32 pass, app.nn.fast.forward_columns)."""
+    """True when picture_kernels.picture_forward computes net's pictures: hidden activations
+    linear, tanh or relu (others go through NumPy's float32 pass, fast.forward_columns)."""
     return all(
         layer.name in PICTURE_ACTIVATIONS and not isinstance(layer, PReLU)
         for layer in net.layers
@@ -261,7 +261,7 @@ class JitPath:
         at least picture_size floats. The arrays are views of work: use them before the next
         call. For nets that pictures_fit."""
         p = np.concatenate(net.parameters(), axis=None).astype(np.float32)  # P's layout
-        kernels.picture_forward(p, self.layers, x, work, self.task == "binary")
+        picture_kernels.picture_forward(p, self.layers, x, work, self.task == "binary")
         cells, outs, at = x.shape[1], [], 0
         for d_out in self.layers[:-1, 2]:
             if hidden:

@@ -15,7 +15,7 @@ from nn_twins import (
     twins,
 )
 
-from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, kernels, make_optimizer
+from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, kernels, make_optimizer, picture_kernels
 from app.nn.optimizers import Optimizer
 from app.protocol import LayerSpec
 from app.trainer import Trainer
@@ -244,8 +244,15 @@ def test_float32_tanh_for_the_pictures_is_within_4e_7() -> None:
     x = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e-30, 88.0, -1e30]])
     got = np.empty((1, len(x)), dtype=np.float32)
     got[0] = x
-    kernels.picture_activate(kernels.TANH, got, False)
+    picture_kernels.picture_activate(picture_kernels.TANH, got, False)
     assert np.abs(got[0].astype(np.float64) - np.tanh(x.astype(np.float32))).max() < 4e-7
     special = np.array([[np.inf, -np.inf, np.nan]], dtype=np.float32)
-    kernels.picture_activate(kernels.TANH, special, False)
+    picture_kernels.picture_activate(picture_kernels.TANH, special, False)
     np.testing.assert_allclose(special, [[1.0, -1.0, np.nan]], atol=4e-7)
+
+
+def test_the_picture_kernels_codes_are_the_jits() -> None:
+    codes = jit.ACTIVATION_CODES
+    assert (picture_kernels.TANH, picture_kernels.RELU) == (codes["tanh"], codes["relu"])
+    assert (kernels.TANH, kernels.RELU) == (codes["tanh"], codes["relu"])
+    assert codes["linear"] == 0  # what picture_activate leaves alone
