@@ -35,11 +35,11 @@ def domain_grid(resolution: int) -> Array:
 _local = threading.local()
 
 
-def _thread_buffers() -> dict[int, NDArray[np.float32]]:
-    """The compiled pass's scratch, by cell count, one set per thread: kept, since fresh memory
+def _thread_buffers() -> dict[tuple[int, bool], NDArray[np.float32]]:
+    """The compiled pass's scratch by (cells, hidden), one set per thread: kept, since fresh memory
     costs page faults (1.5 MB a frame for M), and shared by the sessions a thread serves (the
     server's slices run one at a time on one thread, each frame encoded before the next)."""
-    buffers: dict[int, NDArray[np.float32]] | None = getattr(_local, "buffers", None)
+    buffers: dict[tuple[int, bool], NDArray[np.float32]] | None = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = {}
     return buffers
@@ -78,12 +78,12 @@ class Pictures:
             return fast.forward_columns(net, columns[:-1], hidden)
         plan = trainer.jit_plan()
         size = plan.picture_size(columns.shape[1])
-        buffers = _thread_buffers()
-        work = buffers.get(columns.shape[1])
+        buffers, key = _thread_buffers(), (columns.shape[1], hidden)  # a frame's two passes
+        work = buffers.get(key)  # never share one, even at one resolution
         if work is None or len(work) < size:
             if len(buffers) > 4:
                 buffers.clear()
-            work = buffers[columns.shape[1]] = np.empty(size, dtype=np.float32)
+            work = buffers[key] = np.empty(size, dtype=np.float32)
         return plan.picture_columns(net, columns, work, hidden)
 
     def snapshot(self, trainer: Trainer, details: bool = True) -> list[Named]:

@@ -44,6 +44,7 @@ def test_evaluate_matches_the_engine_per_split() -> None:
         Config(dataset="blobs", classes=4),
         Config(dataset="plane", features=["x1", "x2", "x1*x2"]),
         Config(dataset="sine", layers=[LayerSpec(units=7, activation="relu")]),
+        spiral(grid=20, neuron_grid=20),  # the two passes at one resolution
     ],
 )
 def test_frame_pictures_are_the_engines_outputs_in_float32(
