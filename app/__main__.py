@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
-# One BLAS thread per process: the matrices are tiny, and a second thread only adds overhead.
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")
-
 import argparse
+import os
 
 from app.config import ENV_PREFIX, Settings
 from app.serve import serve
