@@ -9,7 +9,7 @@ import pytest
 
 from app import deflate
 from app.nn import jit
-from app.protocol import deflate_grid, inflate_grid
+from app.protocol import deflate_grid, filter_grid, inflate_grid
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="numba missing or PLAYGROUND_NO_JIT=1")
 
@@ -20,12 +20,8 @@ def compiled() -> None:
 
 
 def filtered(grid: np.ndarray) -> bytes:
-    """u8z's two filters in NumPy (as protocol.deflate_grid's fallback): the reference."""
-    rows = grid.copy()
-    rows[..., 1:] -= grid[..., :-1]
-    both = rows.copy()
-    both[..., 1:, :] -= rows[..., :-1, :]
-    return both.tobytes()
+    """u8z's two filters in NumPy (protocol.deflate_grid's fallback): the reference."""
+    return filter_grid(grid).tobytes()
 
 
 def smooth(rng: np.random.Generator, shape: tuple[int, int, int], roughness: float) -> np.ndarray:

@@ -93,11 +93,8 @@ def fits(net: MLP, optimizer: Optimizer | None = None) -> bool:
 def pictures_fit(net: MLP) -> bool:
     """True when picture_kernels.picture_forward computes net's pictures: hidden activations
     linear, tanh or relu (others go through NumPy's float32 pass, fast.forward_columns)."""
-    return all(
-        layer.name in PICTURE_ACTIVATIONS and not isinstance(layer, PReLU)
-        for layer in net.layers
-        if isinstance(layer, (Activation, PReLU))
-    )
+    acts = (layer for layer in net.layers if isinstance(layer, (Activation, PReLU)))
+    return all(layer.name in PICTURE_ACTIVATIONS for layer in acts)  # PReLU's is "prelu"
 
 
 # ---- the Python side: layout, state hand-over, and the calls ----
