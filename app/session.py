@@ -84,7 +84,8 @@ class Session:
         self.settings = settings
         self.id = secrets.token_hex(8)
         self.trainer = Trainer(config or Config())
-        self.trainer.clock = time.thread_time  # budgets are CPU time, see run_slice
+        self.clock = time.thread_time  # budgets are CPU time, see run_slice
+        self.trainer.clock = self.clock
         self.running = False
         self.step_target: int | None = None  # epoch at which a `step` pauses
         self.commands: collections.deque[Any] = collections.deque()
@@ -292,14 +293,14 @@ class Session:
             budget = max(share - self.frame_seconds, floor) if want_frame else share
             # The budget is this thread's CPU time: waiting for the GIL while the event loop
             # sends frames does not use it up.
-            outbox.messages.extend(self._train(time.thread_time() + budget, elapsed))
+            outbox.messages.extend(self._train(self.clock() + budget, elapsed))
         else:
             self._speed_window.clear()
             self.epochs_per_second = 0.0
         if want_frame and (self.running or self.dirty or outbox.messages):
-            started = time.thread_time()  # CPU time: waits for the GIL are not the frame's
+            started = self.clock()  # CPU time: waits for the GIL are not the frame's
             outbox.frame = self.frame()
-            self.frame_seconds += 0.2 * (time.thread_time() - started - self.frame_seconds)
+            self.frame_seconds += 0.2 * (self.clock() - started - self.frame_seconds)
             self.dirty = False
         return outbox
 

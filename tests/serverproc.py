@@ -7,8 +7,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -54,6 +56,33 @@ class ServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.05)
         raise RuntimeError("server did not answer /healthz within 20 s")
+
+    def health(self) -> dict[str, Any]:
+        health: dict[str, Any] = httpx.get(f"{self.url}/healthz", timeout=10).json()
+        return health
+
+    def wait_for_health(
+        self, condition: Callable[[dict[str, Any]], bool], timeout: float = 60.0
+    ) -> dict[str, Any]:
+        """Poll /healthz until `condition` holds for its answer (a condition, not a clock)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            health = self.health()
+            if condition(health):
+                return health
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"/healthz never satisfied the condition: {health}")
+            time.sleep(0.05)
+
+    def wait_for_kernel(self) -> None:
+        """Until the compiled kernel is loaded (or off): loading it adds tens of MiB and threads,
+        and changes the pace, so tests that measure memory, threads or speed wait for it."""
+        # A cold compile on a loaded 2-core machine can take minutes; from the cache, about 1 s.
+        self.wait_for_health(lambda health: health["kernel"] in ("ready", "off"), timeout=600)
+
+    def wait_for_sessions(self, sessions: int) -> None:
+        """Until the server counts exactly `sessions` open sessions (closed ones are dropped)."""
+        self.wait_for_health(lambda health: health["sessions"] == sessions)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

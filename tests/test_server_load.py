@@ -9,7 +9,7 @@ import time
 
 import psutil
 import pytest
-from serverproc import start_server
+from serverproc import ServerProcess, start_server
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from wsclient import Client
@@ -17,9 +17,9 @@ from wsclient import Client
 pytestmark = pytest.mark.slow
 
 
-def settle(process: psutil.Process, seconds: float = 1.5) -> tuple[int, int]:
-    """Thread count and RSS once the server has had time to finish dropped sessions."""
-    time.sleep(seconds)
+def settle(server: ServerProcess, process: psutil.Process, sessions: int = 0) -> tuple[int, int]:
+    """Thread count and RSS once the server has dropped every session but `sessions`."""
+    server.wait_for_sessions(sessions)
     return process.num_threads(), process.memory_info().rss
 
 
@@ -37,10 +37,11 @@ def churn(url: str, cycles: int) -> None:
 
 def test_disconnect_cycles_leave_no_threads_or_memory(fresh_server) -> None:
     process = psutil.Process(fresh_server.process.pid)
+    fresh_server.wait_for_kernel()
     churn(fresh_server.ws_url, 20)  # warm up: thread pool, caches, imports
-    threads_before, memory_before = settle(process)
+    threads_before, memory_before = settle(fresh_server, process)
     churn(fresh_server.ws_url, 200)
-    threads_after, memory_after = settle(process)
+    threads_after, memory_after = settle(fresh_server, process)
     health = Client(fresh_server.ws_url)
     health.close()
     assert threads_after <= threads_before + 1
@@ -49,37 +50,44 @@ def test_disconnect_cycles_leave_no_threads_or_memory(fresh_server) -> None:
 
 def test_slow_reader_gets_fresh_frames_and_memory_stays_flat(fresh_server) -> None:
     process = psutil.Process(fresh_server.process.pid)
+    fresh_server.wait_for_kernel()
     client = Client(fresh_server.ws_url)
     client.configure(speed=30, layers=[{"units": 8, "activation": "tanh"}] * 3)
     client.send({"type": "play"})
-    client.next_frame(where=lambda h: h["running"])
-    _, memory_start = settle(process, 0.5)
-    epochs = []
+    for _ in range(10):  # caches and buffers of a running session are in place
+        client.next_frame(where=lambda h: h["running"])
+    memory_start = process.memory_info().rss
+    seqs = []
     for _ in range(12):
-        time.sleep(1.0)  # a slow client: one read a second
+        time.sleep(1.0)  # a slow client: one read a second (the scenario, not a bound)
         header = None
         while header is None:
-            client.receive(timeout=5)
+            client.receive(timeout=30)
             if client.frames:
                 header = client.frames.pop()[0]
-        epochs.append(header["epoch"])
+        seqs.append(header["seq"])
     memory_end = process.memory_info().rss
-    epochs = epochs[2:]  # the first reads empty the frames in flight (the window of 2)
-    jumps = [b - a for a, b in itertools.pairwise(epochs)]
-    # 30 epochs/s: each read shows a frame made about a second after the last one read,
-    # not the next of a queue of frames one epoch apart.
-    assert min(jumps) >= 15, epochs
+    seqs = seqs[2:]  # the first reads empty the frames in flight (the window of 2)
+    jumps = [b - a for a, b in itertools.pairwise(seqs)]
+    # Each read shows the newest frame, made while the client slept: the frames between were
+    # replaced unsent. A queue would hand out consecutive frames (jumps of 1) however fast the
+    # server runs; so this holds on a busy machine too, as long as it makes 2 frames a second.
+    assert min(jumps) >= 2, seqs
     assert memory_end - memory_start < 10 * 2**20
     client.close()
 
 
 def test_a_client_that_never_reads_costs_no_memory(fresh_server) -> None:
     process = psutil.Process(fresh_server.process.pid)
+    fresh_server.wait_for_kernel()
     silent = Client(fresh_server.ws_url, ack=False)
     silent.configure(speed=0)
     silent.send({"type": "play"})
-    _, memory_start = settle(process, 1.0)
-    time.sleep(6)  # the socket buffers fill up; the server keeps only the newest frame
+    fresh_server.wait_for_health(lambda health: health["running"] == 1)
+    for _ in range(10):  # its caches and buffers are in place
+        silent.receive(timeout=30)
+    memory_start = process.memory_info().rss
+    time.sleep(6)  # the scenario: the socket buffers fill up; the server keeps the newest frame
     other = Client(fresh_server.ws_url)
     other.send({"type": "step", "epochs": 3})
     assert other.wait_for("status", reason="step")["epoch"] == 3
@@ -100,7 +108,7 @@ def test_beyond_max_sessions_a_clear_refusal() -> None:
                 third.recv(timeout=5)
             assert closed.value.rcvd.code == 1013
         second.close()
-        time.sleep(0.3)
+        server.wait_for_sessions(1)
         Client(server.ws_url).close()  # a seat freed up
         first.close()
     finally:

@@ -14,7 +14,11 @@ from app.protocol import decode_frame
 
 
 class Client:
-    """Sends commands, collects text messages and decoded frames."""
+    """Sends commands, collects text messages and decoded frames.
+
+    Timeouts are generous upper bounds for a busy machine: each wait returns as soon as its
+    condition holds, so a long timeout costs nothing when the server is well.
+    """
 
     def __init__(self, ws_url: str, ack: bool = True, **kwargs: Any) -> None:
         self._stack = contextlib.ExitStack()
@@ -42,7 +46,7 @@ class Client:
         else:
             self.messages.append(json.loads(raw))
 
-    def wait_for(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
+    def wait_for(self, kind: str, timeout: float = 30.0, **match: Any) -> dict[str, Any]:
         """The next text message of `type` kind (and matching fields), skipping others."""
         deadline = time.monotonic() + timeout
         seen = 0  # messages already read while waiting for something else count too
@@ -60,7 +64,7 @@ class Client:
             self.receive(timeout=left)
 
     def next_frame(
-        self, timeout: float = 10.0, where: Any = None
+        self, timeout: float = 30.0, where: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The next frame received from now on (optionally the first satisfying `where`)."""
         deadline = time.monotonic() + timeout

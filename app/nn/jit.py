@@ -68,6 +68,14 @@ def ready() -> bool:
     return _warmed.is_set() and available()
 
 
+def kernel_state() -> str:
+    """What /healthz reports: "ready" (compiled paths run), "compiling" (loading or compiling
+    in the background; NumPy paths serve meanwhile) or "off" (no numba, or PLAYGROUND_NO_JIT=1)."""
+    if not available():
+        return "off"
+    return "ready" if _warmed.is_set() else "compiling"
+
+
 def warm_up_in_background() -> threading.Thread | None:
     """Compile (about 20 s the first time, then loaded from numba's cache) off the caller's
     thread, so a server answers at once and switches to the kernel when it is ready."""

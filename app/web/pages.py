@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.nn import jit
 from app.protocol import PROTOCOL_VERSION
 
 router = APIRouter()
@@ -34,5 +35,12 @@ async def catalog(request: Request) -> dict[str, Any]:
 
 @router.get("/healthz")
 async def healthz(request: Request) -> dict[str, Any]:
+    """Liveness, plus whether the compiled kernel is ready: tests that measure memory, threads
+    or speed wait for "ready", since loading it adds tens of MiB and changes the pace."""
     scheduler = request.app.state.scheduler
-    return {"status": "ok", "sessions": scheduler.sessions, "running": scheduler.running}
+    return {
+        "status": "ok",
+        "kernel": jit.kernel_state(),
+        "sessions": scheduler.sessions,
+        "running": scheduler.running,
+    }

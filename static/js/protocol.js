@@ -1,14 +1,9 @@
-// The websocket protocol as the page sees it: JSDoc typedefs mirroring app/protocol.py and the
-// decoder for binary frames (docs/protocol.md, "Server → client, binary frame").
+// The websocket protocol as the page sees it: JSDoc typedefs mirroring app/protocol.py (a test
+// compares their fields with the models') and the decoder for binary frames (docs/protocol.md,
+// "Server → client, binary frame").
 
 export const PROTOCOL_VERSION = 2;
 const MAGIC = 'MLPF';
-
-/** Every client → server message type (app/protocol.py ClientMessage). */
-export const CLIENT_MESSAGES = [
-  'hello', 'ack', 'configure', 'play', 'pause', 'step', 'reset', 'regenerate',
-  'set_weight', 'set_bias', 'add_points', 'remove_points', 'clear_points', 'load_csv',
-];
 
 /**
  * @typedef {{units: number, activation: string, dropout: number}} LayerSpec
@@ -20,7 +15,7 @@ export const CLIENT_MESSAGES = [
  *   regularization: string, regularization_rate: number, batch_size: number, speed: number,
  *   grid: number, neuron_grid: number, frame_rate: number
  * }} Config
- * @typedef {{type: 'hello', version: number}} ClientHello
+ * @typedef {{type: 'hello', version: number, compress?: boolean}} ClientHello
  * @typedef {{type: 'ack', seq: number}} Ack  sent for every frame received (flow control)
  * @typedef {{type: 'configure', config: Partial<Config>}} Configure
  * @typedef {{type: 'play'} | {type: 'pause'} | {type: 'clear_points'}} Bare
