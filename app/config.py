@@ -25,6 +25,12 @@ class Settings(BaseModel):
     command_burst: Annotated[int, Field(ge=1)] = 120
     max_sessions: Annotated[int, Field(ge=1)] = 64
     allowed_origins: list[str] = Field(default_factory=list)  # besides the page's own origin
+    # who may reach the server (app/web/security.py): Host names besides localhost, this
+    # machine's name and addresses ("*": any, e.g. behind a proxy that checks them itself)
+    allowed_hosts: list[str] = Field(default_factory=list)
+    frame_ancestors: list[str] = Field(default_factory=list)  # sites that may embed the page
+    max_header_bytes: Annotated[int, Field(ge=4096, le=1024 * 1024)] = 16 * 1024  # per request
+    max_headers: Annotated[int, Field(ge=16, le=1000)] = 100
     # streaming
     max_frame_rate: Annotated[float, Field(gt=0, le=120)] = 30.0
     slice_seconds: Annotated[float, Field(gt=0, le=1)] = 0.025  # CPU a session may use per slice

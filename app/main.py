@@ -13,6 +13,7 @@ from app.catalog import build_catalog
 from app.config import Settings
 from app.nn import jit
 from app.web import pages, socket
+from app.web.security import SecurityMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(socket.router)
+    app.add_middleware(SecurityMiddleware, settings=settings)
     jit.warm_up_in_background()  # the compiled training kernel, when numba is installed
     return app
 

@@ -28,6 +28,9 @@ def _options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
+        # h11 bounds a request's head (httptools reads any size: a 32 MB header stalled others)
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
         "ws_per_message_deflate": False,  # frames are mostly uint8 grids: compression costs more
         "ws_max_size": max(16 * 1024 * 1024, settings.max_message_bytes * 4),
     }

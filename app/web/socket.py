@@ -14,7 +14,6 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -63,14 +62,6 @@ class TokenBucket:
             self.tokens -= 1.0
             return True
         return False
-
-
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """Same origin as the page (or a listed one); clients that send no Origin are not browsers."""
-    origin = websocket.headers.get("origin")
-    if origin is None or "*" in settings.allowed_origins or origin in settings.allowed_origins:
-        return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
 
 
 class Connection:
@@ -271,9 +262,6 @@ def _reject_constant(name: str) -> float:
 async def play(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.settings
     scheduler: Scheduler = websocket.app.state.scheduler
-    if not origin_allowed(websocket, settings):
-        await websocket.close(code=1008, reason="origin not allowed")
-        return
     await websocket.accept()
     if scheduler.sessions >= settings.max_sessions:
         busy = ErrorMessage(
