@@ -89,14 +89,17 @@ export function createSharing({ state, toasts, panel, linkNote }) {
   return { writeUrl, copyLink, classroomLink };
 }
 
-/** Hide the page's `data-hide` groups named in `hide` (one style rule, so rebuilt widgets obey it too). */
+const hideSheet = new CSSStyleSheet();
+
+/**
+ * Hide the page's `data-hide` groups named in `hide` (one style rule, so rebuilt widgets obey it
+ * too). A constructed style sheet, not a <style> element: the page's CSP allows no inline style.
+ */
 export function applyHide(hide) {
-  let style = document.getElementById('hide-style');
-  if (!style) {
-    style = el('style', { id: 'hide-style' });
-    document.head.append(style);
+  if (!document.adoptedStyleSheets.includes(hideSheet)) {
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, hideSheet];
   }
-  style.textContent = hide.size
+  hideSheet.replaceSync(hide.size
     ? `${[...hide].map((key) => `[data-hide="${CSS.escape(key)}"]`).join(',')} { display: none !important; }`
-    : '';
+    : '');
 }
