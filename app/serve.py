@@ -16,6 +16,7 @@ from typing import Any
 
 import uvicorn
 
+from app.accel.build import build
 from app.config import Settings
 
 RESTARTS_PER_MINUTE = 5  # a worker that keeps dying is not restarted forever
@@ -34,7 +35,9 @@ def _options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(settings: Settings) -> None:
-    """Run the server until interrupted (SIGINT or SIGTERM)."""
+    """Run the server until interrupted (SIGINT or SIGTERM), the kernels compiled first (once:
+    then each worker loads them from the cache)."""
+    build()
     if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         _supervise(settings)
     else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers
