@@ -41,7 +41,7 @@ Rebuilt = Literal["data", "network", "optimizer"]  # what a config change rebuil
 # The config fields each optimizer reads; the rest ignore them.
 OPTIMIZER_FIELDS: dict[str, tuple[str, ...]] = {
     "sgd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
-    "adagrad": (), "rmsprop": ("rho",), "adam": ("beta1", "beta2"),
+    "adagrad": (), "rmsprop": ("rho",), "adam": ("beta1", "beta2"), "adamax": ("beta1", "beta2"),
 }  # fmt: skip
 
 MAX_LAYERS = 8

@@ -32,10 +32,12 @@ RULES: dict[str, Rule] = {
     "adagrad": Rule(("lr_decay", "eps"), ("sum",), counts_steps=True),
     "rmsprop": Rule(("alpha", "eps"), ("square_avg",)),
     "adam": Rule(("betas", "eps"), ("exp_avg", "exp_avg_sq"), counts_steps=True),
+    "adamax": Rule(("betas", "eps"), ("exp_avg", "exp_inf"), counts_steps=True),
 }
 CODES = {name: code for code, name in enumerate(OPTIMIZERS)}
 SGD, MOMENTUM, NESTEROV = CODES["sgd"], CODES["momentum"], CODES["nesterov"]
 ADAGRAD, RMSPROP, ADAM = CODES["adagrad"], CODES["rmsprop"], CODES["adam"]
+ADAMAX = CODES["adamax"]
 
 
 @compiled
@@ -85,5 +87,13 @@ def update(
             s0[e] = s0[e] * beta1 + (1.0 - beta1) * g[e]
             s1[e] = s1[e] * beta2 + (1.0 - beta2) * g[e] * g[e]
             p[e] -= rate * s0[e] / (math.sqrt(s1[e]) / root + hyper[5])
+    elif code == ADAMAX:
+        beta1, beta2 = hyper[3], hyper[4]
+        counts[0, k] += 1
+        rate = lr / (1.0 - math.pow(beta1, float(counts[0, k])))
+        for e in range(n):
+            s0[e] = s0[e] * beta1 + (1.0 - beta1) * g[e]
+            s1[e] = max(s1[e] * beta2, abs(g[e]) + hyper[5])
+            p[e] -= rate * s0[e] / s1[e]
     else:
         raise ValueError("unknown optimizer code")

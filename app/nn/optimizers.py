@@ -165,6 +165,29 @@ class Adam(Optimizer):
         p -= self.lr / (1.0 - beta1**t) * m / denom
 
 
+class Adamax(Optimizer):
+    """Adamax, Adam with the infinity norm: m = b1 m + (1 - b1) g, u = max(b2 u, |g| + eps),
+    p -= lr / (1 - b1^t) m / u."""
+
+    defaults: ClassVar[dict[str, Any]] = {"betas": (0.9, 0.999), "eps": 1e-8}
+    title = "Adamax"
+    formula = "m = β₁ m + (1 - β₁) g;  u = max(β₂ u, |g| + ε);  p -= lr m / ((1 - β₁ᵗ) u)"
+    betas: tuple[float, float]
+    eps: float
+
+    def init_state(self, p: Array) -> State:
+        return {"step": 0, "exp_avg": np.zeros_like(p), "exp_inf": np.zeros_like(p)}
+
+    def update(self, p: Array, g: Array, s: State) -> None:
+        beta1, beta2 = self.betas
+        s["step"] += 1
+        m, u, t = s["exp_avg"], s["exp_inf"], s["step"]
+        m *= beta1
+        m += (1.0 - beta1) * g
+        np.maximum(u * beta2, np.abs(g) + self.eps, out=u)
+        p -= self.lr / (1.0 - beta1**t) * m / u
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
@@ -172,6 +195,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "adagrad": Adagrad,
     "rmsprop": RMSprop,
     "adam": Adam,
+    "adamax": Adamax,
 }
 
 
