@@ -33,6 +33,7 @@ STEP, SOFTPLUS, RELU, LEAKY_RELU = (
     CODES["leaky_relu"],
 )
 PRELU, ELU, GELU, SILU = CODES["prelu"], CODES["elu"], CODES["gelu"], CODES["silu"]
+HARDTANH = CODES["hardtanh"]
 
 
 @compiled
@@ -85,6 +86,8 @@ def activate(code: int, z: float, alpha: float) -> float:
         return 0.5 * z * (1.0 + _gelu_parts(z)[1])
     if code == SILU:
         return z * sigmoid(z)
+    if code == HARDTANH:
+        return z if math.isnan(z) else min(max(z, -1.0), 1.0)
     raise ValueError("unknown activation code")
 
 
@@ -117,6 +120,8 @@ def derivative(code: int, z: float, a: float, alpha: float) -> float:
     if code == SILU:
         s = sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
+    if code == HARDTANH:
+        return 1.0 if -1.0 < z < 1.0 else 0.0
     raise ValueError("unknown activation code")
 
 

@@ -81,6 +81,12 @@ ACTIVATIONS: dict[str, Elementwise] = {
     "linear": Elementwise(lambda z: z, lambda z, a: np.ones_like(z), "Linear", "f(z) = z"),
     "sigmoid": Elementwise(sigmoid, lambda z, a: a * (1.0 - a), "Sigmoid", "f(z) = 1 / (1 + e^-z)"),
     "tanh": Elementwise(np.tanh, lambda z, a: 1.0 - a**2, "Tanh", "f(z) = tanh(z)"),
+    "hardtanh": Elementwise(
+        lambda z: np.clip(z, -1.0, 1.0),
+        lambda z, a: ((z > -1.0) & (z < 1.0)).astype(np.float64),
+        "Hard tanh",
+        "f(z) = max(-1, min(z, 1))",
+    ),
     "softsign": Elementwise(
         lambda z: z / (1.0 + np.abs(z)),
         lambda z, a: (1.0 - np.abs(a)) ** 2,
