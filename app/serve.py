@@ -2,7 +2,7 @@
 
 uvicorn's own --workers share one listening socket, and whichever worker calls accept() first
 takes the connection: a class of 30 arriving at once can all land on one worker while the
-other idles (measured here: 30 / 0 splits). With SO_REUSEPORT each worker listens on its own
+other idles (docs/benchmarks.md). With SO_REUSEPORT each worker listens on its own
 socket and the kernel spreads new connections across them by a hash of the client's address.
 """
 

@@ -254,10 +254,9 @@ class Session:
         now = time.perf_counter()
         elapsed, self._last_slice = now - self._last_slice, now
         if self.running:
-            # A crowded server shares out less than a frame costs: training still gets half
-            # of what a frame costs (so at least a third of the session's time), and frames
-            # come slower instead. Measured with 60 clients training M on 2 cores: 18-22 fps
-            # and 13-26 epochs/s each, where share / 8 alone gave 24-26 fps and 3-6 epochs/s.
+            # A crowded server shares out less than a frame costs: training still gets half of
+            # what a frame costs, so it slows but never stops, and frames come slower instead
+            # (docs/benchmarks.md, table 3).
             floor = max(share / 8, self.frame_seconds / 2)
             budget = max(share - self.frame_seconds, floor) if want_frame else share
             # The budget is this thread's CPU time: waiting for the GIL while the event loop

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
+import llvmlite.ir  # type: ignore[import-untyped]
 import numba
+import numba.extending
 
 APP = Path(__file__).resolve().parent.parent
 CACHE_ROOT = APP.parent / ".numba-cache"  # git-ignored
@@ -66,6 +68,16 @@ def summing(f: F) -> F:
     vectorize. Never nnan / ninf: a diverging run must stay visible."""
     flags = {"reassoc", "contract"}
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=flags)(f))
+
+
+@numba.extending.intrinsic
+def as_float(typingctx: Any, bits: Any) -> Any:
+    """The float64 whose bits are the int64 `bits` (a bit cast, no conversion), for kernels."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], llvmlite.ir.DoubleType())
+
+    return numba.types.float64(numba.types.int64), codegen
 
 
 def available() -> bool:

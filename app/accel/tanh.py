@@ -1,8 +1,8 @@
 """tanh from +, * and / only, in float64 for training and in float32 for the pictures.
 
-This LLVM has no vector math library, so math.tanh stays scalar (about 10 ns a value); these
-vectorize. Training needs float64 within a few ulp, to stay equal to the readable engine;
-the pictures, quantized to 8 bits, take a cheaper float32 fit.
+This LLVM has no vector math library, so math.tanh stays scalar; these vectorize. Training
+needs float64 within a few ulp, to stay equal to the readable engine; the pictures, quantized
+to 8 bits, take a cheaper float32 fit.
 """
 
 from __future__ import annotations
@@ -10,28 +10,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import llvmlite.ir  # type: ignore[import-untyped]
-import numba
-import numba.extending
 import numpy as np
 
-from app.accel.runtime import inlined
+from app.accel.runtime import as_float, inlined
 
 # |x| < 0.625: x + x s P(s) / Q(s), s = x^2 (the Cephes library's rational approximation)
 _P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
 _Q = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
 _LOG2E = 1.4426950408889634
 _LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = HI + LO
-
-
-@numba.extending.intrinsic
-def _as_float(typingctx: Any, bits: Any) -> Any:
-    """The float64 whose bits are the int64 `bits` (a bit cast: no conversion)."""
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.bitcast(args[0], llvmlite.ir.DoubleType())
-
-    return numba.types.float64(numba.types.int64), codegen
 
 
 @inlined
@@ -51,7 +38,7 @@ def tanh(x: float) -> float:
         + 1 / 5040
     ) * r + 1 / 720  # Horner, 1/12! first: error < 1e-16
     e = (((((e * r + 1 / 120) * r + 1 / 24) * r + 1 / 6) * r + 0.5) * r + 1.0) * r + 1.0
-    e *= _as_float((int(kf) + 1023) << 52)  # type: ignore[call-arg]  # 2^k, as exponent bits
+    e *= as_float((int(kf) + 1023) << 52)  # type: ignore[call-arg]  # 2^k, as exponent bits
     inside = y < 0.625  # tanh(y) = (e - 1) / (e + 1) outside: one division serves both
     out = math.copysign((small if inside else e - 1.0) / (q if inside else e + 1.0), x)
     return x if math.isnan(x) else out
