@@ -23,17 +23,16 @@ TAU = 2.0 * np.pi
 
 @dataclass(frozen=True)
 class Range:
-    """Allowed values of one parameter, with the default the page starts from."""
+    """Allowed values of one parameter (Config's fields take their bounds from here)."""
 
     min: float
     max: float
-    default: float
 
 
-N_POINTS = Range(10, 5000, 500)
-NOISE = Range(0.0, 0.5, 0.0)  # a fraction; the page shows 0..50 %
-TRAIN_SHARE = Range(0.1, 0.9, 0.5)
-CLASSES = Range(2, 6, 3)  # for multiclass sets whose number of classes is chosen by the user
+N_POINTS = Range(10, 5000)
+NOISE = Range(0.0, 0.5)  # a fraction; the page shows 0..50 %
+TRAIN_SHARE = Range(0.1, 0.9)
+CLASSES = Range(2, 6)  # for multiclass sets whose number of classes is chosen by the user
 MAX_ROWS = 5000  # custom data
 MAX_LISTED_ERRORS = 20
 

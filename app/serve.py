@@ -11,12 +11,13 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+import subprocess
+import sys
 import time
 from typing import Any
 
 import uvicorn
 
-from app.accel.build import build
 from app.config import Settings
 
 RESTARTS_PER_MINUTE = 5  # a worker that keeps dying is not restarted forever
@@ -36,8 +37,9 @@ def _options(settings: Settings) -> dict[str, Any]:
 
 def serve(settings: Settings) -> None:
     """Run the server until interrupted (SIGINT or SIGTERM), the kernels compiled first (once:
-    then each worker loads them from the cache)."""
-    build()
+    then each worker loads them from the cache). The build runs in a process of its own, so
+    this supervisor never holds numba's compiler in memory."""
+    subprocess.run([sys.executable, "-m", "app.accel.build"], check=False)
     if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         _supervise(settings)
     else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers

@@ -46,8 +46,8 @@ OPTIMIZER_FIELDS: dict[str, tuple[str, ...]] = {
 
 MAX_LAYERS = 8
 MAX_UNITS = 16
-MAX_POINTS = 5000
-MAX_CLASSES = 6
+MAX_POINTS = int(datasets.N_POINTS.max)
+MAX_CLASSES = int(datasets.CLASSES.max)
 MAX_SEED = 2**31 - 1
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REGULARIZATION_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -79,10 +79,12 @@ class Config(Strict):
     # data
     task: Task = "binary"
     dataset: DatasetName = "circle"
-    n_points: Annotated[int, Field(ge=10, le=MAX_POINTS)] = 500
-    noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
-    train_share: Annotated[float, Field(ge=0.1, le=0.9)] = 0.5
-    classes: Annotated[int, Field(ge=2, le=MAX_CLASSES)] = 3
+    n_points: Annotated[int, Field(ge=datasets.N_POINTS.min, le=MAX_POINTS)] = 500
+    noise: Annotated[float, Field(ge=datasets.NOISE.min, le=datasets.NOISE.max)] = 0.0
+    train_share: Annotated[
+        float, Field(ge=datasets.TRAIN_SHARE.min, le=datasets.TRAIN_SHARE.max)
+    ] = 0.5
+    classes: Annotated[int, Field(ge=datasets.CLASSES.min, le=MAX_CLASSES)] = 3
     data_seed: Seed = 0
     features: list[FeatureName] = Field(default_factory=lambda: ["x1", "x2"], min_length=1)
     # network
