@@ -19,21 +19,11 @@ from app.nn.activations import ACTIVATIONS, GELU_C, LEAKY_SLOPE
 
 Array = NDArray[np.float64]
 
-CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
-LINEAR, SIGMOID, TANH, SOFTSIGN = (
-    CODES["linear"],
-    CODES["sigmoid"],
-    CODES["tanh"],
-    CODES["softsign"],
-)
-STEP, SOFTPLUS, RELU, LEAKY_RELU = (
-    CODES["step"],
-    CODES["softplus"],
-    CODES["relu"],
-    CODES["leaky_relu"],
-)
-PRELU, ELU, GELU, SILU = CODES["prelu"], CODES["elu"], CODES["gelu"], CODES["silu"]
-HARDTANH = CODES["hardtanh"]
+CODES = {name: code for code, name in enumerate(ACTIVATIONS)}  # the registry's positions
+LINEAR, SIGMOID, TANH, SOFTSIGN = (CODES[n] for n in ("linear", "sigmoid", "tanh", "softsign"))
+STEP, SOFTPLUS, RELU = (CODES[n] for n in ("step", "softplus", "relu"))
+LEAKY_RELU, PRELU, ELU = (CODES[n] for n in ("leaky_relu", "prelu", "elu"))
+GELU, SILU, HARDTANH = (CODES[n] for n in ("gelu", "silu", "hardtanh"))
 
 
 @compiled
