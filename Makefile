@@ -12,8 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Installing also compiles the training kernel once, into .numba-cache/ (app/accel/build.py).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m app.accel.build
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
@@ -26,10 +28,13 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/python -m app --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
+# build again: a no-op when the cache is current, one compile after an edit of app/accel or app/nn.
 test: install-test
+	$(BIN)/python -m app.accel.build
 	$(BIN)/python -m pytest
 
 bench: install-test
+	$(BIN)/python -m app.accel.build
 	$(BIN)/python -m bench
 
 # ruff (lint + format check) and mypy --strict on app/; the style guide's checks.
@@ -40,4 +45,4 @@ lint: install-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info .numba-cache

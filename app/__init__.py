@@ -2,8 +2,8 @@
 
 One BLAS thread per process, unless the environment says otherwise, for every way in (`python
 -m app`, `uvicorn app.main:app`, the engine from Python), set here before anything loads NumPy:
-the matrices are small, and a second thread only adds hand-offs (measured: S at full batch
-1.8x slower with two, L 7 %); the server runs one process per core instead.
+the matrices are small, and a second thread only adds hand-offs (docs/benchmarks.md); the
+server runs one process per core instead.
 """
 
 import os

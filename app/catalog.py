@@ -6,15 +6,15 @@ from typing import Any, get_args
 
 from app import datasets
 from app.config import Settings
-from app.nn import ACTIVATIONS, OPTIMIZERS
-from app.protocol import (
+from app.nn import ACTIVATIONS, LOSSES, OPTIMIZERS
+from app.protocol import PROTOCOL_VERSION
+from app.session_config import (
     LEARNING_RATES,
     MAX_CLASSES,
     MAX_LAYERS,
     MAX_POINTS,
     MAX_UNITS,
     OPTIMIZER_FIELDS,
-    PROTOCOL_VERSION,
     REGULARIZATION_RATES,
     ActivationName,
     Config,
@@ -34,10 +34,6 @@ TASKS = [
 FEATURE_LABELS = {
     "x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
     "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)", "cos(x1)": "cos(x₁)", "cos(x2)": "cos(x₂)",
-}  # fmt: skip
-OPTIMIZER_TITLES = {
-    "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-    "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
 }  # fmt: skip
 EXCLUSIVE_MARGIN = 0.001  # an upper bound like momentum < 1 is offered as 0.999
 SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]  # epochs per second; 0 = as fast as possible
@@ -90,13 +86,26 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
             {"name": name, "label": FEATURE_LABELS[name]} for name in get_args(FeatureName)
         ],
         "activations": list(get_args(ActivationName)),
+        "activation_details": [
+            {"name": name, "title": ACTIVATIONS[name].title, "formula": ACTIVATIONS[name].formula}
+            for name in get_args(ActivationName)
+        ],
+        "loss_details": [
+            {"name": name, "title": loss.title, "formula": loss.formula}
+            for name, loss in LOSSES.items()
+        ],
         "losses": {
             "binary": ["logloss"],
             "multiclass": ["cross_entropy"],
             "regression": list(get_args(RegressionLoss)),
         },
         "optimizers": [
-            {"name": name, "title": OPTIMIZER_TITLES[name], "hyper": list(OPTIMIZER_FIELDS[name])}
+            {
+                "name": name,
+                "title": OPTIMIZERS[name].title,
+                "hyper": list(OPTIMIZER_FIELDS[name]),
+                "formula": OPTIMIZERS[name].formula,
+            }
             for name in get_args(OptimizerName)
         ],
         "initializers": list(get_args(InitName)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,17 +23,16 @@ TAU = 2.0 * np.pi
 
 @dataclass(frozen=True)
 class Range:
-    """Allowed values of one parameter, with the default the page starts from."""
+    """Allowed values of one parameter (Config's fields take their bounds from here)."""
 
     min: float
     max: float
-    default: float
 
 
-N_POINTS = Range(10, 5000, 500)
-NOISE = Range(0.0, 0.5, 0.0)  # a fraction; the page shows 0..50 %
-TRAIN_SHARE = Range(0.1, 0.9, 0.5)
-CLASSES = Range(2, 6, 3)  # for multiclass sets whose number of classes is chosen by the user
+N_POINTS = Range(10, 5000)
+NOISE = Range(0.0, 0.5)  # a fraction; the page shows 0..50 %
+TRAIN_SHARE = Range(0.1, 0.9)
+CLASSES = Range(2, 6)  # for multiclass sets whose number of classes is chosen by the user
 MAX_ROWS = 5000  # custom data
 MAX_LISTED_ERRORS = 20
 
@@ -54,19 +53,6 @@ class DatasetSpec:
     def variable_classes(self) -> bool:
         """Whether `make` takes the number of classes as its fourth argument."""
         return self.task == "multiclass" and self.classes is None
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """A generated or uploaded dataset, already split into train and test rows."""
-
-    name: str
-    task: Task
-    classes: int | None  # None for regression
-    x_train: Array  # (n_train, 2)
-    y_train: Labels  # (n_train,)
-    x_test: Array  # (n_test, 2)
-    y_test: Labels  # (n_test,)
 
 
 # --- helpers shared by the generators ------------------------------------------------------------
@@ -324,39 +310,6 @@ def split(
     return x[train], y[train], x[test], y[test]
 
 
-def make_dataset(
-    name: str,
-    n: int = 500,
-    noise: float = 0.0,
-    seed: int = 0,
-    classes: int = 3,
-    train_share: float = 0.5,
-) -> Dataset:
-    """Generate a registry dataset and split it, all from one seed."""
-    spec = get_dataset(name)
-    x, y = generate(name, n, noise, seed, classes)
-    k = None if spec.task == "regression" else (spec.classes or classes)
-    return Dataset(name, spec.task, k, *split(x, y, train_share, seed))
-
-
-def custom_dataset(
-    x: Array,
-    y: Labels,
-    task: Task,
-    classes: int | None = None,
-    train_share: float = 0.5,
-    seed: int = 0,
-) -> Dataset:
-    """Split validated custom data from `from_points` or `from_csv`; k defaults to max label + 1."""
-    if task == "binary":
-        classes = 2
-    elif task == "multiclass":
-        classes = classes or max(int(y.max()) + 1, 2)
-    else:
-        classes = None
-    return Dataset("custom", task, classes, *split(x, y, train_share, seed))
-
-
 # --- input features ------------------------------------------------------------------------------
 
 FEATURES: dict[str, Callable[[Array], Array]] = {
@@ -370,7 +323,6 @@ FEATURES: dict[str, Callable[[Array], Array]] = {
     "cos(x1)": lambda x: np.cos(x[:, 0]),
     "cos(x2)": lambda x: np.cos(x[:, 1]),
 }
-DEFAULT_FEATURES = ("x1", "x2")
 
 
 def features(x: Array, names: Sequence[str]) -> Array:
@@ -385,40 +337,3 @@ def features(x: Array, names: Sequence[str]) -> Array:
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"x must have shape (n, 2), received {x.shape}")
     return np.column_stack([FEATURES[name](x) for name in names]).astype(np.float64)
-
-
-# --- what the page needs to build its controls ---------------------------------------------------
-
-
-def catalog() -> dict[str, Any]:
-    """Datasets, features and limits as plain JSON-able data, for GET /api/catalog."""
-    limits = {"min": CLASSES.min, "max": CLASSES.max}
-
-    def classes_of(spec: DatasetSpec) -> dict[str, float] | None:
-        if spec.task == "regression":
-            return None
-        return limits if spec.classes is None else {"min": spec.classes, "max": spec.classes}
-
-    return {
-        "domain": list(DOMAIN),
-        "tasks": list(TASKS),
-        "datasets": [
-            {
-                "name": spec.name,
-                "title": spec.title,
-                "task": spec.task,
-                "one_d": spec.one_d,
-                "classes": classes_of(spec),
-            }
-            for spec in DATASETS.values()
-        ],
-        "features": list(FEATURES),
-        "default_features": list(DEFAULT_FEATURES),
-        "limits": {
-            "n_points": asdict(N_POINTS),
-            "noise": asdict(NOISE),
-            "train_share": asdict(TRAIN_SHARE),
-            "classes": asdict(CLASSES),
-            "custom_rows": {"min": 2, "max": MAX_ROWS},
-        },
-    }

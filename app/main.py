@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app import accel
 from app.catalog import build_catalog
 from app.config import Settings
-from app.nn import jit
 from app.web import pages, socket
 from app.web.security import SecurityMiddleware
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(socket.router)
     app.add_middleware(SecurityMiddleware, settings=settings)
-    jit.warm_up_in_background()  # the compiled training kernel, when numba is installed
+    accel.warm_up_in_background()  # loads the compiled kernels from the cache in a second
     return app
 
 

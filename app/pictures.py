@@ -3,19 +3,17 @@ weights, and for 1-D curves the fit against x1 beside linear regression's closed
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app import datasets
-from app.nn import fast, jit
+from app import accel, datasets
+from app.nn import MLP
 from app.nn.closed_form import least_squares
-
-if TYPE_CHECKING:
-    from app.trainer import Trainer
+from app.session_config import Config
+from app.training_data import Data
 
 Array = NDArray[np.float64]
 CURVE_POINTS = 200
@@ -32,25 +30,13 @@ def domain_grid(resolution: int) -> Array:
     return np.stack([g1.ravel(), g2.ravel()], axis=1)
 
 
-_local = threading.local()
-
-
-def _thread_buffers() -> dict[tuple[int, bool], NDArray[np.float32]]:
-    """The compiled pass's scratch by (cells, hidden), one set per thread: kept, since fresh memory
-    costs page faults (1.5 MB a frame for M), and shared by the sessions a thread serves (the
-    server's slices run one at a time on one thread, each frame encoded before the next)."""
-    buffers: dict[tuple[int, bool], NDArray[np.float32]] | None = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = {}
-    return buffers
-
-
 class Pictures:
-    """Builds a frame's arrays for a trainer, caching what only a config change alters."""
+    """Builds a frame's arrays for a session, caching what only a config change alters."""
 
     def __init__(self) -> None:
         self._columns: dict[tuple[int, tuple[str, ...]], NDArray[np.float32]] = {}
         self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
+        self._compiled: accel.PicturePass | None = None
 
     def grid_columns(self, resolution: int, features: Sequence[str]) -> NDArray[np.float32]:
         """The input features on the domain grid, feature-major, and a last row of ones (for
@@ -67,56 +53,50 @@ class Pictures:
         return self._columns[key]
 
     def forward(
-        self, trainer: Trainer, columns: NDArray[np.float32], hidden: bool = True
+        self, net: MLP, columns: NDArray[np.float32], hidden: bool = True
     ) -> list[NDArray[np.float32]]:
         """Every hidden layer's outputs on the grid columns, then the predictions, (units,
-        cells) float32: compiled (app.nn.picture_kernels) once the kernel is ready and the
-        activations allow, else through NumPy (fast.forward_columns). Use them before the
-        next call: the compiled pass reuses its buffer."""
-        net = trainer.net
-        if not (jit.ready() and jit.pictures_fit(net)):
-            return fast.forward_columns(net, columns[:-1], hidden)
-        plan = trainer.jit_plan()
-        size = plan.picture_size(columns.shape[1])
-        buffers, key = _thread_buffers(), (columns.shape[1], hidden)  # a frame's two passes
-        work = buffers.get(key)  # never share one, even at one resolution
-        if work is None or len(work) < size:
-            if len(buffers) > 4:
-                buffers.clear()
-            work = buffers[key] = np.empty(size, dtype=np.float32)
-        return plan.picture_columns(net, columns, work, hidden)
+        cells) float32: compiled once the kernel is ready, else the readable engine's
+        activations. Use them before the next call: the compiled pass reuses its buffer."""
+        if accel.ready():
+            plan = self._compiled
+            if plan is None or plan.key != accel.structure_key(net):
+                plan = self._compiled = accel.PicturePass(net)
+            return plan.columns(net, columns, hidden)
+        outs = [np.asarray(a.T, dtype=np.float32) for a in net.activations(columns[:-1].T)]
+        return outs if hidden else outs[-1:]
 
-    def snapshot(self, trainer: Trainer, details: bool = True) -> list[Named]:
+    def snapshot(
+        self, net: MLP, config: Config, data: Data, revision: int, details: bool = True
+    ) -> list[Named]:
         """Every array a frame carries; without `details`, only the output grid (and curve).
 
         The grids come from a float32, feature-major pass (forward): they are quantized to 8
         bits anyway, and (units, cells) arrays reshape straight into maps.
         """
-        config, net = trainer.config, trainer.net
         big, small = config.grid, config.neuron_grid
-        out = self.forward(trainer, self.grid_columns(big, config.features), hidden=False)
+        out = self.forward(net, self.grid_columns(big, config.features), hidden=False)
         arrays: list[Named] = [("output", out[-1].reshape(-1, big, big), True)]  # (c, R, R)
-        if trainer.data.one_d:
-            arrays.append(("curve", self.curve(trainer), False))
+        if data.one_d:
+            arrays.append(("curve", self.curve(net, config.features, data, revision), False))
         if not details:
             return arrays
         columns = self.grid_columns(small, config.features)  # (f + 1, r*r)
-        for index, values in enumerate([columns[:-1], *self.forward(trainer, columns)]):
+        for index, values in enumerate([columns[:-1], *self.forward(net, columns)]):
             arrays.append((f"neurons/{index}", values.reshape(-1, small, small), True))
         for index, (w, b) in enumerate(net.weights()):
             arrays.append((f"weights/{index}", w, False))
             arrays.append((f"biases/{index}", b, False))
         return arrays
 
-    def curve(self, trainer: Trainer) -> Array:
+    def curve(self, net: MLP, features: Sequence[str], data: Data, revision: int) -> Array:
         """(3, m): x1 along x2 = 0, the network's prediction, and linear regression's closed
         form on the same input features (the lecture's w = (X^T X)^-1 X^T y)."""
-        features, data = trainer.config.features, trainer.data
         lo, hi = datasets.DOMAIN
         x1 = np.linspace(lo, hi, CURVE_POINTS)  # (m,)
         points = datasets.features(np.stack([x1, np.zeros_like(x1)], axis=1), features)
-        network = trainer.net.predict(points).reshape(CURVE_POINTS, -1)[:, 0]  # (m,)
-        key = (trainer.data_revision, tuple(features))
+        network = net.predict(points).reshape(CURVE_POINTS, -1)[:, 0]  # (m,)
+        key = (revision, tuple(features))
         if self._closed_form is None or self._closed_form[0] != key:
             fit = least_squares(data.f_train, data.y_train.astype(np.float64))
             self._closed_form = (key, fit)

@@ -2,7 +2,7 @@
 
 uvicorn's own --workers share one listening socket, and whichever worker calls accept() first
 takes the connection: a class of 30 arriving at once can all land on one worker while the
-other idles (measured here: 30 / 0 splits). With SO_REUSEPORT each worker listens on its own
+other idles (docs/benchmarks.md). With SO_REUSEPORT each worker listens on its own
 socket and the kernel spreads new connections across them by a hash of the client's address.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -37,7 +39,10 @@ def _options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(settings: Settings) -> None:
-    """Run the server until interrupted (SIGINT or SIGTERM)."""
+    """Run the server until interrupted (SIGINT or SIGTERM), the kernels compiled first (once:
+    then each worker loads them from the cache). The build runs in a process of its own, so
+    this supervisor never holds numba's compiler in memory."""
+    subprocess.run([sys.executable, "-m", "app.accel.build"], check=False)
     if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         _supervise(settings)
     else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers

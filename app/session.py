@@ -18,12 +18,12 @@ from pydantic import ValidationError
 
 from app import custom_data, datasets
 from app.config import Settings
+from app.frames import encode_frame
+from app.pictures import Pictures
 from app.protocol import (
-    MAX_SEED,
     PROTOCOL_VERSION,
     AddPoints,
     ClearPoints,
-    Config,
     ConfigMessage,
     Configure,
     DataMessage,
@@ -32,7 +32,6 @@ from app.protocol import (
     LoadCsv,
     Pause,
     Play,
-    Rebuilt,
     Regenerate,
     RemovePoints,
     Reset,
@@ -41,30 +40,10 @@ from app.protocol import (
     Status,
     StatusReason,
     Step,
-    encode_frame,
+    describe_validation_error,
 )
+from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
 from app.trainer import Diverged, Trainer
-
-
-def describe_validation_error(
-    error: ValidationError, strip_tag: bool = False
-) -> tuple[str, str | None]:
-    """One readable line per problem, naming the field and what was received.
-
-    `strip_tag` drops the union tag (the message `type`) that leads each error location.
-    """
-    lines, first_field = [], None
-    for problem in error.errors()[:5]:
-        parts = problem["loc"][1:] if strip_tag else problem["loc"]
-        location = ".".join(str(part) for part in parts)
-        first_field = first_field or location or None
-        received = problem.get("input")
-        shown = repr(received) if not isinstance(received, dict | list) else type(received).__name__
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        lines.append(f"{location or 'message'}: {problem['msg']} (received {shown})")
-    return "; ".join(lines), first_field
-
 
 COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 bytes each
 
@@ -75,6 +54,7 @@ class Outbox:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     frame: bytes | None = None
+    seq: int = 0  # the frame's sequence number
 
 
 class Session:
@@ -86,6 +66,7 @@ class Session:
         self.trainer = Trainer(config or Config())
         self.clock = time.thread_time  # budgets are CPU time, see run_slice
         self.trainer.clock = self.clock
+        self.pictures = Pictures()
         self.running = False
         self.step_target: int | None = None  # epoch at which a `step` pauses
         self.commands: collections.deque[Any] = collections.deque()
@@ -98,6 +79,26 @@ class Session:
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
+
+    # ---- what the connection asks ----
+
+    def queue(self, command: Any) -> None:
+        """Queue a validated command for the next slice."""
+        self.commands.append(command)
+
+    def has_commands(self) -> bool:
+        return bool(self.commands)
+
+    def is_running(self) -> bool:
+        return self.running
+
+    def owes_frame(self) -> bool:
+        """A paused session owes a frame for a change at once."""
+        return self.dirty and not self.running
+
+    def frame_interval(self, max_frame_rate: float) -> float:
+        """Seconds between frames: the config's rate, capped by the server's."""
+        return 1.0 / min(self.trainer.config.frame_rate, max_frame_rate)
 
     # ---- greeting ----
 
@@ -192,10 +193,9 @@ class Session:
         return np.column_stack([x, y])
 
     def _set_custom(self, rows: np.ndarray) -> list[dict[str, Any]]:
-        limit = 5000
-        if len(rows) > limit:
+        if len(rows) > MAX_POINTS:
             raise custom_data.DataError(
-                [f"at most {limit} points are allowed, received {len(rows)}"]
+                [f"at most {MAX_POINTS} points are allowed, received {len(rows)}"]
             )
         task = self._custom_task()
         x, y = custom_data.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
@@ -207,44 +207,14 @@ class Session:
         ]
 
     def _configure(self, command: Configure) -> list[dict[str, Any]]:
-        changes = command.config.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-        current = self.trainer.config
-        merged = current.model_dump() | changes
-        if "dataset" in changes and changes["dataset"] != "custom":
-            dataset_task = datasets.DATASETS[changes["dataset"]].task
-            if "task" in changes and changes["task"] != dataset_task:
-                raise ValueError(
-                    f"dataset {changes['dataset']!r} is a {dataset_task} dataset, "
-                    f"received task {changes['task']!r}"
-                )
-            merged["task"] = dataset_task
-        elif (
-            "task" in changes
-            and merged["dataset"] != "custom"
-            and datasets.DATASETS[merged["dataset"]].task != changes["task"]
-        ):
-            merged["dataset"] = next(
-                name for name, spec in datasets.DATASETS.items() if spec.task == changes["task"]
-            )
-        if "features" not in changes and merged["dataset"] != current.dataset:
-            merged["features"] = self._default_features(current, merged["dataset"])
-        if merged["dataset"] == "custom" and "task" in changes and len(self.trainer.custom):
-            custom_data.from_points(
-                self.trainer.custom.tolist(), merged["task"], merged["classes"], min_rows=0
-            )
-        return self._configure_to(Config.model_validate(merged))
-
-    @staticmethod
-    def _default_features(current: Config, dataset: str) -> list[str]:
-        """A 1-D curve has x2 = 0 everywhere: it starts with x1 alone (y against x, as in the
-        lecture), and leaving one for 2-D data brings x2 back; other choices are kept."""
-        one_d = dataset != "custom" and datasets.DATASETS[dataset].one_d
-        was_one_d = current.dataset != "custom" and datasets.DATASETS[current.dataset].one_d
-        if one_d and not was_one_d:
-            return ["x1"]
-        if was_one_d and not one_d and list(current.features) == ["x1"]:
-            return ["x1", "x2"]
-        return list(current.features)
+        changes, current = command.changes(), self.trainer.config
+        implied = implied_changes(current, changes)
+        task, custom = changes.get("task"), self.trainer.custom
+        dataset = implied.get("dataset", changes.get("dataset", current.dataset))
+        if dataset == "custom" and task and len(custom):  # the points drawn must suit the task
+            classes = changes.get("classes", current.classes)
+            custom_data.from_points(custom.tolist(), task, classes, min_rows=0)
+        return self._configure_to(command.patch(current, implied))
 
     def _configure_to(self, config: Config) -> list[dict[str, Any]]:
         rebuilt = self.trainer.apply(config)
@@ -285,10 +255,9 @@ class Session:
         now = time.perf_counter()
         elapsed, self._last_slice = now - self._last_slice, now
         if self.running:
-            # A crowded server shares out less than a frame costs: training still gets half
-            # of what a frame costs (so at least a third of the session's time), and frames
-            # come slower instead. Measured with 60 clients training M on 2 cores: 18-22 fps
-            # and 13-26 epochs/s each, where share / 8 alone gave 24-26 fps and 3-6 epochs/s.
+            # A crowded server shares out less than a frame costs: training still gets half of
+            # what a frame costs, so it slows but never stops, and frames come slower instead
+            # (docs/benchmarks.md, table 3).
             floor = max(share / 8, self.frame_seconds / 2)
             budget = max(share - self.frame_seconds, floor) if want_frame else share
             # The budget is this thread's CPU time: waiting for the GIL while the event loop
@@ -299,7 +268,7 @@ class Session:
             self.epochs_per_second = 0.0
         if want_frame and (self.running or self.dirty or outbox.messages):
             started = self.clock()  # CPU time: waits for the GIL are not the frame's
-            outbox.frame = self.frame()
+            outbox.frame, outbox.seq = self.frame(), self.seq
             self.frame_seconds += 0.2 * (self.clock() - started - self.frame_seconds)
             self.dirty = False
         return outbox
@@ -369,4 +338,7 @@ class Session:
             "domain": datasets.DOMAIN,
         }
         packed = COMPRESSED if self.compress else frozenset()
-        return encode_frame(header, trainer.snapshot(details), packed)
+        arrays = self.pictures.snapshot(
+            trainer.net, trainer.config, trainer.data, trainer.data_revision, details
+        )
+        return encode_frame(header, arrays, packed)

@@ -9,67 +9,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app import datasets
-from app.nn import MLP, fast, jit, make_optimizer
-from app.pictures import Pictures
-from app.protocol import OPTIMIZER_FIELDS, Config, LayerSpec, Rebuilt
+from app import accel, datasets
+from app.nn import MLP, Optimizer, make_optimizer
+from app.session_config import Config, LayerSpec, Rebuilt, optimizer_hyper
+from app.training_data import Data, Stats, evaluate, make_data
 
 Array = NDArray[np.float64]
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
-JIT_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
-
-
-def _hyper(config: Config) -> dict[str, Any]:
-    """The optimizer's hyper-parameters from the config, under torch.optim's names."""
-    fields = {name: getattr(config, name) for name in OPTIMIZER_FIELDS[config.optimizer]}
-    if "beta1" in fields:
-        return {"betas": (fields["beta1"], fields["beta2"])}
-    if "rho" in fields:
-        return {"alpha": fields["rho"]}  # RMSprop's smoothing constant
-    return fields
+COMPILED_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 
 
 class Diverged(RuntimeError):
     """The loss became NaN or infinite; the weights were rolled back."""
-
-
-@dataclass
-class Data:
-    """The current points, as raw (x1, x2) and as the network's input features."""
-
-    task: datasets.Task
-    classes: int
-    one_d: bool
-    x_train: Array  # (n_train, 2)
-    y_train: NDArray[Any]  # (n_train,)
-    x_test: Array  # (n_test, 2)
-    y_test: NDArray[Any]
-    f_all: Array = field(init=False)  # (n_train + n_test, n_features): train rows first
-    f_train: Array = field(init=False)  # views into f_all
-    f_test: Array = field(init=False)
-    y_all: NDArray[Any] = field(init=False)  # (n_train + n_test,): train rows first
-
-    def featurize(self, names: list[str]) -> None:
-        self.f_all = datasets.features(np.concatenate([self.x_train, self.x_test]), names)
-        self.f_train, self.f_test = self.f_all[: len(self.x_train)], self.f_all[len(self.x_train) :]
-        self.y_all = np.concatenate([self.y_train, self.y_test])
-
-
-@dataclass
-class Stats:
-    """Loss and accuracy on both splits, after the last slice."""
-
-    train_loss: float | None
-    test_loss: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
 
 
 class Trainer:
@@ -86,56 +43,19 @@ class Trainer:
         self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # this epoch's permutation
         self._position = 0  # next batch start within _order
         self._rng = np.random.default_rng(config.seed)
-        self.pictures = Pictures()
-        self.use_fast_path = True  # False: the readable loop (tests compare the two)
-        self.use_jit = True  # False: the NumPy fast path instead of the compiled one
+        self.use_compiled = True  # False: the readable loop alone (tests compare the two)
         # What `train` deadlines are measured on. A server passes time.thread_time: a slice
         # then gets its CPU budget even when it waits for the GIL (the event loop's turn).
         self.clock: Callable[[], float] = time.perf_counter
-        self._fast: fast.FastPath | None = None
-        self._jit: jit.JitPath | None = None
-        self._jit_row_seconds = 1e-5  # running estimate of one row's training time (jit)
+        self._plan: accel.TrainingPlan | None = None
+        self._row_seconds = 1e-5  # running estimate of one row's compiled training time
         self.stats = self.evaluate()
 
     # ---- building ----
 
     def _make_data(self, config: Config) -> Data:
-        task, classes, one_d = self.resolve_task(config)
-        split: tuple[Array, NDArray[Any], Array, NDArray[Any]]
-        y: NDArray[Any]
-        if config.dataset == "custom":
-            # A canonical order first: the same points, in whatever order they were drawn or
-            # sent (a shared link re-sends them), get the same split.
-            rows = self.custom[np.lexsort(self.custom.T[::-1])] if len(self.custom) else self.custom
-            x, y = rows[:, :2], rows[:, 2]
-            if len(y) < 2:  # a set still being drawn: train on what there is
-                split = (x, y, x[:0], y[:0])
-            else:
-                split = datasets.split(x, y, config.train_share, config.data_seed)
-        else:
-            x, y = datasets.generate(
-                config.dataset, config.n_points, config.noise, config.data_seed, config.classes
-            )
-            split = datasets.split(x, y, config.train_share, config.data_seed)
-        x_train, y_train, x_test, y_test = split
-        if task != "regression":  # class ids, however they were stored
-            y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
-        data = Data(task, classes, one_d, x_train, y_train, x_test, y_test)
-        data.featurize(list(config.features))
         self.data_revision += 1
-        return data
-
-    def resolve_task(self, config: Config) -> tuple[datasets.Task, int, bool]:
-        """(task, classes, one_d) for the config's dataset."""
-        if config.dataset == "custom":
-            task = config.task
-            classes = config.classes if task == "multiclass" else 2
-            return task, classes, False
-        spec = datasets.DATASETS[config.dataset]
-        classes = spec.classes if spec.classes is not None else config.classes
-        if spec.task == "binary":
-            classes = 2
-        return spec.task, classes, spec.one_d
+        return make_data(config, self.custom)
 
     def _make_net(self, config: Config, data: Data) -> MLP:
         outputs = data.classes if data.task == "multiclass" else 1
@@ -157,8 +77,8 @@ class Trainer:
         net.l2 = config.regularization_rate if config.regularization == "l2" else 0.0
 
     @staticmethod
-    def _make_optimizer(config: Config) -> Any:
-        return make_optimizer(config.optimizer, lr=config.learning_rate, **_hyper(config))
+    def _make_optimizer(config: Config) -> Optimizer:
+        return make_optimizer(config.optimizer, lr=config.learning_rate, **optimizer_hyper(config))
 
     # ---- live changes ----
 
@@ -194,7 +114,7 @@ class Trainer:
 
     def _update_optimizer_hyper(self, config: Config) -> None:
         self.optimizer.lr = config.learning_rate
-        for name, value in _hyper(config).items():
+        for name, value in optimizer_hyper(config).items():
             setattr(self.optimizer, name, value)
 
     def _edit_layers(self, old: list[LayerSpec], new: list[LayerSpec]) -> None:
@@ -298,14 +218,10 @@ class Trainer:
         if n == 0 or max_epochs <= 0:
             return 0
         batch = min(self.config.batch_size, n)
-        use_jit = self.use_fast_path and self.use_jit and jit.ready()
-        if use_jit and jit.fits(self.net, self.optimizer):
-            return self._train_jit(deadline, max_epochs, batch)
+        if self.use_compiled and accel.ready() and accel.fits(self.net):
+            return self._train_compiled(deadline, max_epochs, batch)
         backup = [p.copy() for p in self.net.parameters()]
-        if self.use_fast_path and fast.fits(self.net):
-            done = self._train_fast(deadline, max_epochs, batch)
-        else:
-            done = self._train_readable(deadline, max_epochs, batch, backup)
+        done = self._train_readable(deadline, max_epochs, batch, backup)
         self.stats = self.evaluate()
         # A non-finite weight makes the training loss NaN or inf (0 * inf is NaN too), which
         # evaluate reports as None: one check covers every parameter.
@@ -345,55 +261,30 @@ class Trainer:
                 break
         return done
 
-    def _train_fast(self, deadline: float, max_epochs: float, batch: int) -> int:
-        """Same batches, same arithmetic (to ~1e-15 a step) through app.nn.fast; see there."""
-        key = fast.structure_key(self.net)
-        if self._fast is None or self._fast.key != key:
-            self._fast = fast.FastPath(self.net)
-        plan, n, done = self._fast, len(self.data.y_train), 0
-        x, t = plan.inputs(self.data.f_train), plan.targets(self.data.y_train)
-        plan.begin(self.net, self.optimizer)
-        try:
-            with np.errstate(all="ignore"):  # a divergence is caught by train's finite check
-                while done < max_epochs:
-                    self._next_batch_order(n, batch)
-                    order = self._order
-                    # One batch is the whole set: its gradient sums the rows, in any order.
-                    xs, ts = (x, t) if batch >= n else (x[order], t[order])
-                    self._position = plan.run(xs, ts, self._position, batch, deadline, self.clock)
-                    if self._position >= n:
-                        self.epoch += 1
-                        done += 1
-                    if self.clock() >= deadline:
-                        break
-        finally:
-            plan.end(self.net)
-        return done
+    def _train_compiled(self, deadline: float, max_epochs: float, batch: int) -> int:
+        """Same batches, same arithmetic (to ~1e-15 a step), compiled: see app.accel.training.
 
-    def _train_jit(self, deadline: float, max_epochs: float, batch: int) -> int:
-        """Same batches, same arithmetic (to ~1e-15 a step), compiled: see app.nn.jit.
-
-        Each call runs about JIT_CALL_SECONDS of batches (from a running estimate), so the
+        Each call runs about COMPILED_CALL_SECONDS of batches (from a running estimate), so the
         deadline is checked between calls, never inside the compiled loop; with whole-set
         batches one call runs many epochs. The live weights change only at the end, once the
         loss is known to be finite: a diverged slice leaves them as they were (no backup).
         """
-        plan, n, done = self.jit_plan(), len(self.data.y_train), 0
+        plan, n, done = self.compiled_plan(), len(self.data.y_train), 0
         x, t = plan.columns(self.data.f_train, self.data.y_train)
         clock, rows, whole = self.clock, min(batch, n), batch >= n
         plan.begin(self.net, self.optimizer)
         while done < max_epochs:
             self._next_batch_order(n, batch)
             start, now = self._position, clock()
-            budget = min(JIT_CALL_SECONDS, deadline - now)
-            chunk = max(1, int(budget / (self._jit_row_seconds * rows)))
+            budget = min(COMPILED_CALL_SECONDS, deadline - now)
+            chunk = max(1, int(budget / (self._row_seconds * rows)))
             if whole:
                 chunk = max(1, int(min(chunk, max_epochs - done)))
             self._position = plan.run(x, t, self._order, start, batch, chunk, whole)
             trained = n * chunk if whole else self._position - start
             elapsed = clock() - now
             if elapsed > 1e-4:  # long enough to measure: update the estimate
-                self._jit_row_seconds = 0.5 * self._jit_row_seconds + 0.5 * elapsed / trained
+                self._row_seconds = 0.5 * self._row_seconds + 0.5 * elapsed / trained
             if self._position >= n:
                 epochs = chunk if whole else 1
                 self.epoch += epochs
@@ -410,12 +301,12 @@ class Trainer:
         self.stats = stats
         return done
 
-    def jit_plan(self) -> jit.JitPath:
+    def compiled_plan(self) -> accel.TrainingPlan:
         """The compiled kernel's plan for the network's current structure."""
-        key = fast.structure_key(self.net)
-        if self._jit is None or self._jit.key != key:
-            self._jit = jit.JitPath(self.net)
-        return self._jit
+        plan = self._plan
+        if plan is None or plan.key != accel.structure_key(self.net):
+            plan = self._plan = accel.TrainingPlan(self.net)
+        return plan
 
     def _rollback(self, backup: list[Array] | None) -> None:
         """The weights as in backup (None: they are already), a fresh optimizer, a new epoch."""
@@ -427,34 +318,9 @@ class Trainer:
 
     def evaluate(self) -> Stats:
         """Data loss (no penalty, no dropout) and accuracy on both splits, from one forward."""
-        data = self.data
-        n_train = len(data.y_train)
-        if n_train + len(data.y_test) == 0:
-            return Stats(None, None, None, None)
-        with np.errstate(all="ignore"):
-            z = self.net.logits(data.f_all)  # (n, outputs): one forward for both splits
-            train = self._split_stats(z[:n_train], data.y_train)
-            test = self._split_stats(z[n_train:], data.y_test)
-        return Stats(train[0], test[0], train[1], test[1])
-
-    def _split_stats(self, z: Array, y: NDArray[Any]) -> tuple[float | None, float | None]:
-        """(loss, accuracy) of one split from its logits z (n, outputs)."""
-        if len(y) == 0:
-            return None, None
-        loss = self.net.loss_from_logits(z, y)
-        if not np.isfinite(loss):
-            return None, None
-        if self.data.task == "regression":
-            return loss, None
-        # sigmoid(z) >= 0.5 exactly when z >= 0; softmax's argmax is the logits' argmax.
-        predicted = z[:, 0] >= 0 if self.data.task == "binary" else z.argmax(axis=1)
-        return loss, np.count_nonzero(predicted == y) / len(y)
+        return evaluate(self.net, self.data)
 
     # ---- what a frame shows ----
-
-    def snapshot(self, details: bool = True) -> list[tuple[str, NDArray[Any], bool]]:
-        """Every array a frame carries: (name, values with channels first, quantize?)."""
-        return self.pictures.snapshot(self, details)
 
     def structure(self) -> dict[str, Any]:
         """The network's shape, as the frame header states it."""
@@ -471,11 +337,6 @@ class Trainer:
 
     def points(self) -> dict[str, Any]:
         """The data message's content."""
-
-        def rows(x: Array, y: NDArray[Any]) -> list[list[float]]:
-            table: list[list[float]] = np.column_stack([np.round(x, 4), y]).tolist()
-            return table
-
         return {
             "revision": self.data_revision,
             "task": self.data.task,
@@ -483,6 +344,5 @@ class Trainer:
             "classes": self.data.classes,
             "one_d": self.data.one_d,
             "domain": list(datasets.DOMAIN),
-            "train": rows(self.data.x_train, self.data.y_train),
-            "test": rows(self.data.x_test, self.data.y_test),
+            **self.data.points(),
         }

@@ -1,12 +1,12 @@
-"""Engine: epochs per second of the compiled (jit) and NumPy fast paths, the readable engine and
-a plain NumPy MLP."""
+"""Engine: epochs per second of the compiled path (app/accel), the readable engine and a plain
+NumPy MLP."""
 
 from __future__ import annotations
 
 import statistics
 import time
 
-from app.nn import jit
+from app import accel
 from app.trainer import Trainer
 from bench.networks import NETWORKS, reference
 from bench.plain import PlainMLP
@@ -30,36 +30,30 @@ def _plain_rate(net: PlainMLP, trainer: Trainer, batch: int, seconds: float) -> 
 def run(quick: bool) -> list[dict[str, object]]:
     """One row per network and batch size: medians of interleaved rounds."""
     rounds, seconds = (3, 0.15) if quick else (7, 0.4)
-    if jit.available():
-        jit.warm_up()  # compile or load the kernel: the trainer uses it once it is ready
+    if accel.available():
+        accel.warm_up()  # compile or load the kernel: the trainer uses it once it is ready
     rows = []
     for name in NETWORKS:
         for batch in (10, 5000):
             config = reference(name, batch)
-            compiled, fast, readable = Trainer(config), Trainer(config), Trainer(config)
-            fast.use_jit = False
-            readable.use_fast_path = False
+            compiled, readable = Trainer(config), Trainer(config)
+            readable.use_compiled = False
             sizes = [2] + [layer.units for layer in config.layers] + [1]
             plain = PlainMLP(sizes, config.layers[0].activation, config.learning_rate)
-            rates: dict[str, list[float]] = {"jit": [], "fast": [], "readable": [], "plain": []}
-            for _ in range(rounds):  # interleaved, so drift hits all four alike
-                rates["jit"].append(_trainer_rate(compiled, seconds))
-                rates["fast"].append(_trainer_rate(fast, seconds))
+            rates: dict[str, list[float]] = {"compiled": [], "readable": [], "plain": []}
+            for _ in range(rounds):  # interleaved, so drift hits all three alike
+                rates["compiled"].append(_trainer_rate(compiled, seconds))
                 rates["readable"].append(_trainer_rate(readable, seconds))
-                rates["plain"].append(
-                    _plain_rate(plain, fast, min(batch, len(fast.data.y_train)), seconds)
-                )
+                rows_per_batch = min(batch, len(readable.data.y_train))
+                rates["plain"].append(_plain_rate(plain, readable, rows_per_batch, seconds))
             med = {key: statistics.median(values) for key, values in rates.items()}
             rows.append({
                 "network": name,
                 "batch": "10" if batch == 10 else "full",
-                "jit": med["jit"],
-                "fast": med["fast"],
+                "compiled": med["compiled"],
                 "readable": med["readable"],
                 "plain": med["plain"],
-                "fast / plain": med["fast"] / med["plain"],
-                "fast / readable": med["fast"] / med["readable"],
-                "jit / fast": med["jit"] / med["fast"],
-                "jit / plain": med["jit"] / med["plain"],
+                "readable / plain": med["readable"] / med["plain"],
+                "compiled / plain": med["compiled"] / med["plain"],
             })  # fmt: skip
     return rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.protocol import Config, LayerSpec
+from app.session_config import Config, LayerSpec
 
 
 def reference(name: str, batch_size: int = 10) -> Config:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from app.catalog import build_catalog
+from app.config import Settings
 from app.custom_data import DataError, from_csv, from_points
 from app.datasets import (
     CLASSES,
@@ -18,13 +20,11 @@ from app.datasets import (
     MAX_ROWS,
     TASKS,
     Array,
-    catalog,
-    custom_dataset,
     features,
     generate,
-    make_dataset,
     split,
 )
+from app.nn import ACTIVATIONS, LOSSES
 
 CLASSIFICATION = sorted(name for name, spec in DATASETS.items() if spec.task != "regression")
 REGRESSION = sorted(name for name, spec in DATASETS.items() if spec.task == "regression")
@@ -274,15 +274,13 @@ def test_split_rejects_mismatched_arrays() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
-def test_make_dataset(name: str) -> None:
-    data = make_dataset(name, n=100, noise=0.1, seed=2, classes=4, train_share=0.7)
-    assert data.name == name and data.task == DATASETS[name].task
-    assert data.x_train.shape == (70, 2) and data.x_test.shape == (30, 2)
-    assert data.y_train.shape == (70,) and data.y_test.shape == (30,)
-    if data.task == "regression":
-        assert data.classes is None
-    else:
-        assert data.classes == expected_classes(name, 4)
+def test_generate_and_split(name: str) -> None:
+    x, y = generate(name, n=100, noise=0.1, seed=2, classes=4)
+    x_train, y_train, x_test, y_test = split(x, y, train_share=0.7, seed=2)
+    assert x_train.shape == (70, 2) and x_test.shape == (30, 2)
+    assert y_train.shape == (70,) and y_test.shape == (30,)
+    if DATASETS[name].task != "regression":
+        assert len(np.unique(y)) == expected_classes(name, 4)
 
 
 # --- features ------------------------------------------------------------------------------------
@@ -444,27 +442,22 @@ def test_from_csv_accepts_the_row_limit_exactly() -> None:
     assert x.shape == (MAX_ROWS, 2)
 
 
-def test_custom_dataset_infers_classes() -> None:
-    x, y = from_points([[0, 0, 0], [1, 1, 3], [2, 2, 1], [3, 3, 0]], "multiclass")
-    assert custom_dataset(x, y, "multiclass").classes == 4
-    assert custom_dataset(x, y, "multiclass", classes=5).classes == 5
-    data = custom_dataset(x, y.astype(np.float64), "regression", train_share=0.5, seed=1)
-    assert data.classes is None and data.name == "custom" and len(data.x_train) == 2
-
-
 # --- catalog -------------------------------------------------------------------------------------
 
 
 def test_catalog_is_json_and_matches_the_registries() -> None:
-    info = json.loads(json.dumps(catalog()))
-    assert [entry["name"] for entry in info["datasets"]] == list(DATASETS)
-    assert info["features"] == list(FEATURES)
-    assert set(info["default_features"]) <= set(FEATURES)
-    assert info["limits"]["n_points"] == {"min": 10, "max": 5000, "default": 500}
-    assert info["limits"]["noise"] == {"min": 0.0, "max": 0.5, "default": 0.0}
-    assert info["limits"]["train_share"] == {"min": 0.1, "max": 0.9, "default": 0.5}
-    assert info["limits"]["classes"]["max"] == CLASSES.max == 6
+    info = json.loads(json.dumps(build_catalog(Settings())))
+    assert [entry["name"] for entry in info["datasets"]] == [*DATASETS, "custom"]
+    assert [entry["name"] for entry in info["features"]] == list(FEATURES)
+    assert set(info["defaults"]["features"]) <= set(FEATURES)
+    assert info["ranges"]["n_points"] == {"min": 10, "max": 5000}
+    assert info["ranges"]["noise"] == {"min": 0.0, "max": 0.5}
+    assert info["ranges"]["train_share"] == {"min": 0.1, "max": 0.9}
+    assert info["limits"]["classes"] == CLASSES.max == 6
     by_name = {entry["name"]: entry for entry in info["datasets"]}
-    assert by_name["blobs"]["classes"] == {"min": 2, "max": 6}
-    assert by_name["rings"]["classes"] == {"min": 3, "max": 3}
-    assert by_name["sine"]["one_d"] is True and by_name["sine"]["classes"] is None
+    assert by_name["blobs"]["classes"] is None and by_name["rings"]["classes"] == 3
+    assert by_name["sine"]["one_d"] is True and by_name["sine"]["task"] == "regression"
+    assert [entry["name"] for entry in info["activation_details"]] == list(ACTIVATIONS)
+    assert all(entry["title"] and entry["formula"] for entry in info["activation_details"])
+    assert [entry["name"] for entry in info["loss_details"]] == list(LOSSES)
+    assert all(entry["title"] and entry["formula"] for entry in info["optimizers"])

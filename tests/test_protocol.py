@@ -11,23 +11,19 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from app import datasets
-from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS, jit
-from app.protocol import (
-    CLIENT_MESSAGE,
+from app import accel, datasets
+from app.frames import decode_frame, deflate_grid, encode_frame, inflate_grid, quantize
+from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS
+from app.protocol import CLIENT_MESSAGE, Configure
+from app.session_config import (
+    OPTIMIZER_FIELDS,
     ActivationName,
     Config,
-    Configure,
     DatasetName,
     FeatureName,
     OptimizerName,
     RegressionLoss,
     Task,
-    decode_frame,
-    deflate_grid,
-    encode_frame,
-    inflate_grid,
-    quantize,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +37,8 @@ def test_names_match_the_registries() -> None:
     assert set(get_args(FeatureName)) == set(datasets.FEATURES)
     assert set(get_args(Task)) == set(TASKS) == set(datasets.TASKS)
     assert set(get_args(RegressionLoss)) == set(TASKS["regression"].losses)
+    assert set(OPTIMIZER_FIELDS) == set(OPTIMIZERS)
+    assert all(set(fields) <= set(Config.model_fields) for fields in OPTIMIZER_FIELDS.values())
 
 
 def test_client_message_schema_snapshot() -> None:
@@ -110,9 +108,9 @@ def test_quantize_constant_channel() -> None:
 
 
 def test_compiled_quantizer_gives_numpys_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    jit.warm_up()
-    if not jit.ready():
-        pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
+    accel.warm_up()
+    if not accel.ready():
+        pytest.skip("PLAYGROUND_NO_JIT=1")
     rng = np.random.default_rng(0)
     grids = [
         rng.normal(0, 3, (5, 10, 10)),
@@ -125,7 +123,7 @@ def test_compiled_quantizer_gives_numpys_bytes(monkeypatch: pytest.MonkeyPatch) 
     for grid in grids:
         values = grid.astype(np.float32)
         compiled = quantize(values)
-        monkeypatch.setattr(jit, "ready", lambda: False)  # the NumPy path
+        monkeypatch.setattr(accel, "ready", lambda: False)  # the NumPy path
         plain = quantize(values)
         monkeypatch.undo()
         np.testing.assert_array_equal(compiled[0], plain[0])

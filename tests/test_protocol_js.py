@@ -9,7 +9,7 @@ import pytest
 from jsdoc import Fields, typedefs
 from pydantic import BaseModel
 
-from app import protocol
+from app import protocol, session_config
 from app.config import Settings
 from app.session import Session
 
@@ -19,8 +19,8 @@ TYPEDEFS = typedefs(SOURCE)
 CLIENT_MODELS: list[type[BaseModel]] = list(get_args(get_args(protocol.ClientMessage)[0]))
 # Server -> client messages and the structures inside them: typedef name -> model.
 SERVER_MODELS: dict[str, type[BaseModel]] = {
-    "Config": protocol.Config,
-    "LayerSpec": protocol.LayerSpec,
+    "Config": session_config.Config,
+    "LayerSpec": session_config.LayerSpec,
     "ConfigMessage": protocol.ConfigMessage,
     "DataMessage": protocol.DataMessage,
     "Status": protocol.Status,

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app import datasets
-from app.nn import fast, jit
-from app.pictures import domain_grid
-from app.protocol import Config, LayerSpec
+from app import accel, datasets
+from app.pictures import Pictures, domain_grid
+from app.session_config import Config, LayerSpec
 from app.trainer import Diverged, Trainer
 
 
@@ -33,7 +32,7 @@ def test_evaluate_matches_the_engine_per_split() -> None:
             assert stats.test_accuracy == pytest.approx(np.mean(predicted == data.y_test))
 
 
-@pytest.mark.parametrize("path", ["compiled", "numpy"])
+@pytest.mark.parametrize("path", ["compiled", "readable"])
 @pytest.mark.parametrize(
     "config",
     [
@@ -50,25 +49,26 @@ def test_evaluate_matches_the_engine_per_split() -> None:
 def test_frame_pictures_are_the_engines_outputs_in_float32(
     config: Config, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if path == "compiled":  # picture_kernels.picture_forward, for the activations it takes
-        if not jit.available():
-            pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
-        jit.warm_up()
-    else:  # NumPy's float32 pass (fast.forward_columns)
-        monkeypatch.setattr(jit, "ready", lambda: False)
-    fast_calls: list[object] = []  # NumPy's pass, counted
-    numpy_pass = fast.forward_columns
+    if path == "compiled":  # app.accel.pictures.picture_forward
+        if not accel.available():
+            pytest.skip("PLAYGROUND_NO_JIT=1")
+        accel.warm_up()
+    else:  # the readable engine's activations
+        monkeypatch.setattr(accel, "ready", lambda: False)
+    compiled_calls: list[object] = []  # the compiled pass, counted
+    compiled_pass = accel.PicturePass.columns
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        fast_calls.append(args)
-        return numpy_pass(*args, **kwargs)
+        compiled_calls.append(args)
+        return compiled_pass(*args, **kwargs)
 
-    monkeypatch.setattr(fast, "forward_columns", counted)
+    monkeypatch.setattr(accel.PicturePass, "columns", counted)
     trainer = Trainer(config)
     trainer.train(time.perf_counter() + 5, 5)
-    arrays = {name: values for name, values, _ in trainer.snapshot()}
-    compiled = len(fast_calls) == 0
-    assert compiled == (path == "compiled" and jit.pictures_fit(trainer.net))
+    pictures = Pictures()
+    snapshot = pictures.snapshot(trainer.net, config, trainer.data, trainer.data_revision)
+    arrays = {name: values for name, values, _ in snapshot}
+    assert (len(compiled_calls) > 0) == (path == "compiled")
     big, small, net = config.grid, config.neuron_grid, trainer.net
     expected = net.predict(datasets.features(domain_grid(big), config.features))  # (cells, k)
     np.testing.assert_allclose(arrays["output"], expected.T.reshape(-1, big, big), atol=1e-5)
@@ -118,22 +118,21 @@ def test_features_change_keeps_what_fits() -> None:
     assert np.array_equal(trainer.net.weights()[1][0], w1)
 
 
-@pytest.mark.parametrize("path", ["compiled", "fast", "readable"])
+@pytest.mark.parametrize("path", ["compiled", "readable"])
 def test_divergence_rolls_back_to_the_slices_starting_weights(path: str) -> None:
     config = Config(dataset="plane", layers=[LayerSpec(units=16, activation="relu")] * 4,
                     learning_rate=10, batch_size=1, optimizer="momentum")  # fmt: skip
     trainer = Trainer(config)
     if path == "compiled":
-        if not jit.available():
-            pytest.skip("numba missing or PLAYGROUND_NO_JIT=1")
-        jit.warm_up()
-    trainer.use_jit = path == "compiled"
-    trainer.use_fast_path = path != "readable"
+        if not accel.available():
+            pytest.skip("PLAYGROUND_NO_JIT=1")
+        accel.warm_up()
+    trainer.use_compiled = path == "compiled"
     with pytest.raises(Diverged):
         for _ in range(50):
             before = [p.copy() for p in trainer.net.parameters()]
             trainer.train(time.perf_counter() + 1, 1)
-    assert (trainer._jit is not None) == (path == "compiled")
+    assert (trainer._plan is not None) == (path == "compiled")
     assert all(np.array_equal(a, b) for a, b in zip(before, trainer.net.parameters(), strict=True))
     assert trainer.optimizer.state == []  # reset: no momentum left
     assert trainer.stats.train_loss is not None

@@ -10,7 +10,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from app.protocol import decode_frame
+from app.frames import decode_frame
 
 
 class Client:

@@ -50,10 +50,13 @@ def _silu_derivative(z: Array, a: Array) -> Array:
 
 @dataclass(frozen=True)
 class Elementwise:
-    """An element-wise function f with its derivative f'(z, a), where a = f(z) may be reused."""
+    """An element-wise function f with its derivative f'(z, a), where a = f(z) may be reused,
+    and how the page names it: a title and the formula its tooltip shows."""
 
     f: Callable[[Array], Array]
     df: Callable[[Array, Array], Array]
+    title: str
+    formula: str
     he: bool = False  # rectifier-like: He initialisation suits the weights feeding it
     learnable: bool = False  # the model builds a PReLU layer with one slope per neuron instead
 
@@ -66,40 +69,76 @@ class Elementwise:
         return da * self.df(z, a)
 
 
-def _leaky(slope: float) -> Elementwise:
-    return Elementwise(
-        lambda z: np.where(z > 0, z, slope * z),
-        lambda z, a: np.where(z > 0, 1.0, slope),
-        he=True,
-    )
+def _where_positive(z: Array, slope: float) -> Array:
+    return np.where(z > 0, z, slope * z)
+
+
+def _slope_or_one(z: Array, slope: float) -> Array:
+    return np.where(z > 0, 1.0, slope)
 
 
 ACTIVATIONS: dict[str, Elementwise] = {
-    "linear": Elementwise(lambda z: z, lambda z, a: np.ones_like(z)),
-    "sigmoid": Elementwise(sigmoid, lambda z, a: a * (1.0 - a)),
-    "tanh": Elementwise(np.tanh, lambda z, a: 1.0 - a**2),
-    "softsign": Elementwise(lambda z: z / (1.0 + np.abs(z)), lambda z, a: (1.0 - np.abs(a)) ** 2),
-    # Heaviside: derivative 0 everywhere, so no gradient flows back through it (on purpose).
-    "step": Elementwise(lambda z: (z > 0).astype(np.float64), lambda z, a: np.zeros_like(z)),
-    "softplus": Elementwise(lambda z: np.logaddexp(0.0, z), lambda z, a: sigmoid(z)),
-    "relu": Elementwise(
-        lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64), he=True
+    "linear": Elementwise(lambda z: z, lambda z, a: np.ones_like(z), "Linear", "f(z) = z"),
+    "sigmoid": Elementwise(sigmoid, lambda z, a: a * (1.0 - a), "Sigmoid", "f(z) = 1 / (1 + e^-z)"),
+    "tanh": Elementwise(np.tanh, lambda z, a: 1.0 - a**2, "Tanh", "f(z) = tanh(z)"),
+    "hardtanh": Elementwise(
+        lambda z: np.clip(z, -1.0, 1.0),
+        lambda z, a: ((z > -1.0) & (z < 1.0)).astype(np.float64),
+        "Hard tanh",
+        "f(z) = max(-1, min(z, 1))",
     ),
-    "leaky_relu": _leaky(LEAKY_SLOPE),
+    "softsign": Elementwise(
+        lambda z: z / (1.0 + np.abs(z)),
+        lambda z, a: (1.0 - np.abs(a)) ** 2,
+        "Softsign",
+        "f(z) = z / (1 + |z|)",
+    ),
+    # Heaviside: derivative 0 everywhere, so no gradient flows back through it (on purpose).
+    "step": Elementwise(
+        lambda z: (z > 0).astype(np.float64),
+        lambda z, a: np.zeros_like(z),
+        "Step",
+        "f(z) = 1 if z > 0 else 0",
+    ),
+    "softplus": Elementwise(
+        lambda z: np.logaddexp(0.0, z), lambda z, a: sigmoid(z), "Softplus", "f(z) = log(1 + e^z)"
+    ),
+    "relu": Elementwise(
+        lambda z: np.maximum(z, 0.0),
+        lambda z, a: (z > 0).astype(np.float64),
+        "ReLU",
+        "f(z) = max(z, 0)",
+        he=True,
+    ),
+    "leaky_relu": Elementwise(
+        lambda z: _where_positive(z, LEAKY_SLOPE),
+        lambda z, a: _slope_or_one(z, LEAKY_SLOPE),
+        "Leaky ReLU",
+        f"f(z) = z if z > 0 else {LEAKY_SLOPE} z",
+        he=True,
+    ),
     # Stands for the PReLU layer (learnable slope per neuron); as a plain function, its start slope.
     "prelu": Elementwise(
-        lambda z: np.where(z > 0, z, PRELU_INITIAL_SLOPE * z),
-        lambda z, a: np.where(z > 0, 1.0, PRELU_INITIAL_SLOPE),
+        lambda z: _where_positive(z, PRELU_INITIAL_SLOPE),
+        lambda z, a: _slope_or_one(z, PRELU_INITIAL_SLOPE),
+        "PReLU",
+        "f(z) = z if z > 0 else α z, α learned per neuron",
         he=True,
         learnable=True,
     ),
     "elu": Elementwise(
         lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
         lambda z, a: np.where(z > 0, 1.0, a + 1.0),
+        "ELU",
+        "f(z) = z if z > 0 else e^z - 1",
         he=True,
     ),
-    "gelu": Elementwise(_gelu, _gelu_derivative, he=True),
-    "silu": Elementwise(lambda z: z * sigmoid(z), _silu_derivative, he=True),
+    "gelu": Elementwise(
+        _gelu, _gelu_derivative, "GELU", "f(z) = z/2 (1 + tanh(√(2/π) (z + 0.044715 z³)))", he=True
+    ),
+    "silu": Elementwise(
+        lambda z: z * sigmoid(z), _silu_derivative, "SiLU", "f(z) = z sigmoid(z)", he=True
+    ),
 }
 
 

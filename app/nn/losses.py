@@ -14,10 +14,13 @@ HUBER_DELTA = 1.0
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss L(z, y) on the last layer's raw output z and its gradient dL/dz (holding the 1/n)."""
+    """A loss L(z, y) on the last layer's raw output z and its gradient dL/dz (holding the 1/n),
+    with the title and formula the page shows."""
 
     value: Callable[[Array, Array], float]
     grad: Callable[[Array, Array], Array]
+    title: str
+    formula: str
 
 
 def _logloss(z: Array, y: Array) -> float:
@@ -46,13 +49,38 @@ def _huber(z: Array, y: Array) -> float:
 
 LOSSES: dict[str, Loss] = {
     # regression, like torch MSELoss / L1Loss / HuberLoss: mean over all elements
-    "mse": Loss(lambda z, y: float(np.mean((z - y) ** 2)), lambda z, y: 2.0 * (z - y) / z.size),
-    "mae": Loss(lambda z, y: float(np.mean(np.abs(z - y))), lambda z, y: np.sign(z - y) / z.size),
-    "huber": Loss(_huber, lambda z, y: np.clip(z - y, -HUBER_DELTA, HUBER_DELTA) / z.size),
+    "mse": Loss(
+        lambda z, y: float(np.mean((z - y) ** 2)),
+        lambda z, y: 2.0 * (z - y) / z.size,
+        "Mean squared error",
+        "L = mean((z - y)²)",
+    ),
+    "mae": Loss(
+        lambda z, y: float(np.mean(np.abs(z - y))),
+        lambda z, y: np.sign(z - y) / z.size,
+        "Mean absolute error",
+        "L = mean(|z - y|)",
+    ),
+    "huber": Loss(
+        _huber,
+        lambda z, y: np.clip(z - y, -HUBER_DELTA, HUBER_DELTA) / z.size,
+        "Huber",
+        f"L = mean(d²/2 if d ≤ {HUBER_DELTA:g} else d - 1/2), d = |z - y|",
+    ),
     # sigmoid + binary log loss fused, like BCEWithLogitsLoss; y (n, 1) in {0, 1}
-    "logloss": Loss(_logloss, lambda z, y: (sigmoid(z) - y) / z.size),
+    "logloss": Loss(
+        _logloss,
+        lambda z, y: (sigmoid(z) - y) / z.size,
+        "Log loss",
+        "L = -mean(y log p + (1 - y) log(1 - p)), p = sigmoid(z)",
+    ),
     # softmax + cross-entropy fused, like CrossEntropyLoss; y (n,) integer class ids
-    "cross_entropy": Loss(_cross_entropy, _cross_entropy_grad),
+    "cross_entropy": Loss(
+        _cross_entropy,
+        _cross_entropy_grad,
+        "Cross-entropy",
+        "L = -mean(log p_y), p = softmax(z)",
+    ),
 }
 
 

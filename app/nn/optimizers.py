@@ -21,6 +21,8 @@ class Optimizer:
     """Base class: `step(params, grads)` updates every parameter array in place."""
 
     defaults: ClassVar[dict[str, Any]] = {}
+    title: ClassVar[str] = ""  # how the page names it, and the rule its tooltip shows
+    formula: ClassVar[str] = ""
 
     def __init__(self, lr: float, **hyper: Any) -> None:
         if not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
@@ -67,6 +69,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent: p -= lr g."""
 
+    title, formula = "SGD", "p -= lr g"
+
     def update(self, p: Array, g: Array, s: State) -> None:
         p -= self.lr * g
 
@@ -75,6 +79,7 @@ class Momentum(Optimizer):
     """Heavy-ball momentum as torch SGD: b = mu b + g (b = g at first), p -= lr b."""
 
     defaults: ClassVar[dict[str, Any]] = {"momentum": 0.9}
+    title, formula = "Momentum", "b = μ b + g;  p -= lr b"
     nesterov = False
     momentum: float
 
@@ -91,6 +96,7 @@ class Momentum(Optimizer):
 class Nesterov(Momentum):
     """Nesterov momentum as torch SGD(nesterov=True): b = mu b + g, p -= lr (g + mu b)."""
 
+    title, formula = "Nesterov", "b = μ b + g;  p -= lr (g + μ b)"
     nesterov = True
 
 
@@ -102,6 +108,7 @@ class Adagrad(Optimizer):
         "eps": 1e-10,
         "initial_accumulator_value": 0.0,
     }
+    title, formula = "Adagrad", "s += g²;  p -= lr g / (√s + ε)"
     lr_decay: float
     eps: float
     initial_accumulator_value: float
@@ -120,6 +127,7 @@ class RMSprop(Optimizer):
     """RMSprop: v = alpha v + (1 - alpha) g^2, p -= lr g / (sqrt(v) + eps)."""
 
     defaults: ClassVar[dict[str, Any]] = {"alpha": 0.99, "eps": 1e-8}
+    title, formula = "RMSprop", "v = ρ v + (1 - ρ) g²;  p -= lr g / (√v + ε)"
     alpha: float
     eps: float
 
@@ -137,6 +145,8 @@ class Adam(Optimizer):
     """Adam: m, v averages of g, g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)."""
 
     defaults: ClassVar[dict[str, Any]] = {"betas": (0.9, 0.999), "eps": 1e-8}
+    title = "Adam"
+    formula = "m = β₁ m + (1 - β₁) g;  v = β₂ v + (1 - β₂) g²;  p -= lr m̂ / (√v̂ + ε)"
     betas: tuple[float, float]
     eps: float
 
@@ -155,6 +165,29 @@ class Adam(Optimizer):
         p -= self.lr / (1.0 - beta1**t) * m / denom
 
 
+class Adamax(Optimizer):
+    """Adamax, Adam with the infinity norm: m = b1 m + (1 - b1) g, u = max(b2 u, |g| + eps),
+    p -= lr / (1 - b1^t) m / u."""
+
+    defaults: ClassVar[dict[str, Any]] = {"betas": (0.9, 0.999), "eps": 1e-8}
+    title = "Adamax"
+    formula = "m = β₁ m + (1 - β₁) g;  u = max(β₂ u, |g| + ε);  p -= lr m / ((1 - β₁ᵗ) u)"
+    betas: tuple[float, float]
+    eps: float
+
+    def init_state(self, p: Array) -> State:
+        return {"step": 0, "exp_avg": np.zeros_like(p), "exp_inf": np.zeros_like(p)}
+
+    def update(self, p: Array, g: Array, s: State) -> None:
+        beta1, beta2 = self.betas
+        s["step"] += 1
+        m, u, t = s["exp_avg"], s["exp_inf"], s["step"]
+        m *= beta1
+        m += (1.0 - beta1) * g
+        np.maximum(u * beta2, np.abs(g) + self.eps, out=u)
+        p -= self.lr / (1.0 - beta1**t) * m / u
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
@@ -162,6 +195,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "adagrad": Adagrad,
     "rmsprop": RMSprop,
     "adam": Adam,
+    "adamax": Adamax,
 }
 
 

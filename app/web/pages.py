@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.nn import jit
+from app import accel
 from app.protocol import PROTOCOL_VERSION
 
 router = APIRouter()
@@ -40,7 +40,7 @@ async def healthz(request: Request) -> dict[str, Any]:
     scheduler = request.app.state.scheduler
     return {
         "status": "ok",
-        "kernel": jit.kernel_state(),
+        "kernel": accel.kernel_state(),
         "sessions": scheduler.sessions,
         "running": scheduler.running,
     }

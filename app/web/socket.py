@@ -19,8 +19,15 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.protocol import CLIENT_MESSAGE, PROTOCOL_VERSION, Ack, ErrorMessage, Hello
-from app.session import Session, describe_validation_error
+from app.protocol import (
+    CLIENT_MESSAGE,
+    PROTOCOL_VERSION,
+    Ack,
+    ErrorMessage,
+    Hello,
+    describe_validation_error,
+)
+from app.session import Session
 
 router = APIRouter()
 log = logging.getLogger("app.socket")
@@ -177,7 +184,7 @@ class Connection:
                 f"this server speaks version {PROTOCOL_VERSION}",
             )
             return 1008, "protocol version"
-        self.session.commands.append(command)
+        self.session.queue(command)
         self.wake.set()
         return None
 
@@ -193,19 +200,20 @@ class Connection:
         last_frame = 0.0
         gap = 0.0  # running mean of the time between this session's frames
         while True:
-            interval = 1.0 / min(session.trainer.config.frame_rate, self.settings.max_frame_rate)
+            interval = session.frame_interval(self.settings.max_frame_rate)
             now = time.perf_counter()
-            want_frame = now - last_frame >= 0.9 * interval or not session.running
-            if want_frame and session.running and 0 < now - last_frame < 1.0:
+            running = session.is_running()
+            want_frame = now - last_frame >= 0.9 * interval or not running
+            if want_frame and running and 0 < now - last_frame < 1.0:
                 gap += 0.2 * (now - last_frame - gap)
             # Frames first: when they come slower than asked (a crowded process), training
             # gives up part of its turn until they keep pace (down to the floor in run_slice).
             share = self.scheduler.share(interval) * min(1.0, interval / max(gap, 1e-3))
-            self._set_running(session.running)
+            self._set_running(running)
             outbox = await asyncio.get_running_loop().run_in_executor(
                 self.scheduler.executor, session.run_slice, share, want_frame
             )
-            self._set_running(session.running)
+            self._set_running(session.is_running())
             for message in outbox.messages:
                 self.post(message)
             if outbox.messages and outbox.frame is None:
@@ -214,13 +222,13 @@ class Connection:
                 self.frame = None
             if outbox.frame is not None:
                 self.frame = outbox.frame  # replaces an unsent older frame
-                self.frame_seq = session.seq
+                self.frame_seq = outbox.seq
                 self.ready.set()
                 last_frame = now
             self.wake.clear()
-            if session.commands or (session.dirty and not session.running):
+            if session.has_commands() or session.owes_frame():
                 continue  # a paused session owes a frame for the change: at once
-            if session.running:
+            if session.is_running():
                 pause = max(0.0, last_frame + interval - time.perf_counter())
                 await self._sleep_or_wake(pause)
             else:

@@ -13,9 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app import deflate
-from app.nn import jit
-from app.protocol import deflate_grid
+from app.frames import deflate_grid
 
 pytestmark = pytest.mark.browser
 
@@ -146,11 +144,7 @@ def test_the_page_inflates_what_the_server_deflates(
     grids = [rng.integers(0, 256, (2, 9, 13)), ramp[None], rng.integers(0, 3, (3, 100, 100))]
     grids.append(np.zeros((1, 100, 100)))  # runs past 258 bytes, a code of two symbols
     grids.append(rng.normal(0, 0.4, (1, 100, 100)).cumsum(1).cumsum(2) % 256)  # map-like
-    monkeypatch.setattr(jit, "ready", lambda: False)
-    packers = [deflate_grid]  # zlib's streams, as the server sends until its kernel is compiled
-    if jit.available():
-        deflate.warm_up()
-        packers.append(deflate.deflate)  # then the compiled packer's (Huffman codes of our own)
+    packers = [deflate_grid]  # zlib-ng's run-length streams, as the server sends them
     p = open_page(server.url)
     p.ready()
     for grid, pack in itertools.product(grids, packers):

@@ -8,7 +8,7 @@ from app.nn.gradcheck import central_difference
 
 NAMES = {
     "linear", "sigmoid", "tanh", "softsign", "step", "softplus", "relu", "leaky_relu", "prelu",
-    "elu", "gelu", "silu",
+    "elu", "gelu", "silu", "hardtanh",
 }  # fmt: skip
 
 

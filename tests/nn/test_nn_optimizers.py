@@ -29,6 +29,13 @@ EXPECTED = {
             -1.9 - LR / 0.19 * -0.05 / np.sqrt(0.001159 / 0.001999),
         ],
     ),
+    # torch.optim.Adamax: m = b1 m + (1 - b1) g, u = max(b2 u, |g| + eps), p -= lr/(1-b1^t) m/u
+    # t=1: m = [.05, -.1], u = [.5, 1] (+eps), lr/(1 - .9) = 1 -> p -= [.1, -.1]
+    # t=2: m = [.065, -.05], u = max(.999 [.5, 1], [.2, .4]) = [.4995, .999], lr/(1 - .81)
+    "adamax": (
+        [0.9, -1.9],
+        [0.9 - LR / 0.19 * 0.065 / 0.4995, -1.9 - LR / 0.19 * -0.05 / 0.999],
+    ),
 }
 
 
@@ -49,6 +56,7 @@ def test_defaults_are_torch_defaults_and_discoverable() -> None:
     assert OPTIMIZERS["momentum"].defaults == {"momentum": 0.9}
     assert OPTIMIZERS["nesterov"].defaults == {"momentum": 0.9}
     assert OPTIMIZERS["adam"].defaults == {"betas": (0.9, 0.999), "eps": 1e-8}
+    assert OPTIMIZERS["adamax"].defaults == {"betas": (0.9, 0.999), "eps": 1e-8}
     assert OPTIMIZERS["rmsprop"].defaults == {"alpha": 0.99, "eps": 1e-8}
     assert OPTIMIZERS["adagrad"].defaults == {
         "lr_decay": 0.0, "eps": 1e-10, "initial_accumulator_value": 0.0

@@ -6,7 +6,7 @@ import numpy as np
 
 from app.nn import MLP, make_optimizer
 from app.nn.optimizers import Optimizer
-from app.protocol import Config, LayerSpec
+from app.session_config import Config, LayerSpec
 
 Array = np.ndarray
 TOLERANCE = 1e-12

@@ -1,4 +1,4 @@
-"""The compiled path (app.nn.jit) equals the readable engine to 1e-12 on the same steps, edits too."""
+"""The compiled path (app.accel) equals the readable engine to 1e-12 on the same steps, edits too."""
 
 from dataclasses import astuple
 
@@ -15,23 +15,26 @@ from nn_twins import (
     twins,
 )
 
-from app.nn import ACTIVATIONS, MLP, OPTIMIZERS, jit, kernels, make_optimizer, picture_kernels
+from app import accel
+from app.accel import activations, losses, optimizers, pictures, tanh
+from app.accel.layout import code_of
+from app.nn import ACTIVATIONS, LOSSES, MLP, OPTIMIZERS, make_optimizer
 from app.nn.optimizers import Optimizer
-from app.protocol import LayerSpec
+from app.session_config import LayerSpec
 from app.trainer import Trainer
 
-pytestmark = pytest.mark.skipif(not jit.available(), reason="numba missing or PLAYGROUND_NO_JIT=1")
+pytestmark = pytest.mark.skipif(not accel.available(), reason="PLAYGROUND_NO_JIT=1")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _compiled() -> None:
-    jit.warm_up()  # compile (or load from the cache) once, not inside the first test
+    accel.warm_up()  # compile (or load from the cache) once, not inside the first test
 
 
-def _jit_epochs(
+def _compiled_epochs(
     net: MLP, opt: Optimizer, x: Array, y: Array, orders: list[Array], batch: int, chunk: int = 3
 ) -> None:
-    plan = jit.JitPath(net)
+    plan = accel.TrainingPlan(net)
     xs, t = plan.columns(x, y)
     plan.begin(net, opt)
     for order in orders:
@@ -42,41 +45,59 @@ def _jit_epochs(
 
 
 def test_every_registry_entry_has_a_code() -> None:
-    assert set(ACTIVATIONS) <= set(jit.ACTIVATION_CODES)
-    assert {cls for cls in OPTIMIZERS.values()} == set(jit.OPTIMIZER_CODES)
+    assert set(ACTIVATIONS) == set(activations.CODES)
+    assert set(LOSSES) == set(losses.CODES)
+    assert set(OPTIMIZERS) == set(optimizers.CODES) == set(optimizers.RULES)
+
+
+def test_an_unknown_code_is_an_error_not_another_choice() -> None:
+    unknown = len(ACTIVATIONS)  # the next code: an entry the kernel would not know
+    with pytest.raises(ValueError, match="unknown activation code"):
+        activations.activate(unknown, 0.5, 0.0)
+    with pytest.raises(ValueError, match="unknown activation code"):
+        activations.derivative(unknown, 0.5, 0.5, 0.0)
+    z = np.zeros((1, 2))
+    with pytest.raises(ValueError, match="unknown loss code"):
+        losses.loss_grad(len(LOSSES), z, z, z.copy())
+    p = np.zeros(2)
+    counts = np.zeros((2, 1), dtype=np.int64)
+    with pytest.raises(ValueError, match="unknown optimizer code"):
+        optimizers.update(len(OPTIMIZERS), np.zeros(8), p, p, p, p, counts, 0)
+    with pytest.raises(ValueError, match="no activation 'swish'"):
+        code_of(activations.CODES, "swish", "activation")
 
 
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
-def test_jit_equals_readable_engine_for_each_optimizer(optimizer: str) -> None:
+def test_compiled_equals_readable_engine_for_each_optimizer(optimizer: str) -> None:
     a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
     x, y = data()
     orders = epoch_orders(len(x), 4)
     readable_epochs(a, opt_a, x, y, orders, 10)
-    _jit_epochs(b, opt_b, x, y, orders, 10)
+    _compiled_epochs(b, opt_b, x, y, orders, 10)
     assert_same(a, b)
     assert not np.allclose(a.parameters()[0], MLP(2, a.hidden, 1, seed=3).parameters()[0])
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
-def test_jit_equals_readable_engine_for_each_activation(name: str, optimizer: str) -> None:
+def test_compiled_equals_readable_engine_for_each_activation(name: str, optimizer: str) -> None:
     a, opt_a, b, opt_b = twins([(5, name), (3, name)], optimizer)
     x, y = data()
     orders = epoch_orders(len(x), 3)
     readable_epochs(a, opt_a, x, y, orders, 7)  # 7 leaves a short last batch
-    _jit_epochs(b, opt_b, x, y, orders, 7)
+    _compiled_epochs(b, opt_b, x, y, orders, 7)
     assert_same(a, b)
 
 
 @pytest.mark.parametrize(("task", "loss"), [("binary", None), ("multiclass", None),
                                             ("regression", "mse"), ("regression", "mae"),
                                             ("regression", "huber")])  # fmt: skip
-# Batches of 10 run the kernel's loops, of 40 mostly BLAS (kernels.BLAS_MIN). Not Adam at 40: MAE's
+# Batches of 10 run the kernel's loops, of 40 mostly BLAS (network.BLAS_MIN). Not Adam at 40: MAE's
 # gradients are sums of +-1/n that cancel to 0 in one summation order and to ~1e-18 in another,
 # and Adam, dividing by the gradient's own size, turns that into a step of +-lr.
 @pytest.mark.parametrize(("optimizer", "batch"), [("sgd", 10), ("adam", 10), ("sgd", 40),
                                                   ("momentum", 40)])  # fmt: skip
-def test_jit_equals_readable_engine_for_each_loss(
+def test_compiled_equals_readable_engine_for_each_loss(
     task: str, loss: str | None, optimizer: str, batch: int
 ) -> None:
     a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "relu")], optimizer, task, loss)
@@ -87,30 +108,32 @@ def test_jit_equals_readable_engine_for_each_loss(
         y = np.sin(x[:, 0])
     orders = epoch_orders(len(x), 3)
     readable_epochs(a, opt_a, x, y, orders, batch)
-    _jit_epochs(b, opt_b, x, y, orders, batch)
+    _compiled_epochs(b, opt_b, x, y, orders, batch)
     assert_same(a, b)
 
 
 @pytest.mark.parametrize(("l1", "l2"), [(0.001, 0.0), (0.0, 0.01), (0.001, 0.01)])
 @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
-def test_jit_equals_readable_engine_with_l1_and_l2(l1: float, l2: float, optimizer: str) -> None:
+def test_compiled_equals_readable_engine_with_l1_and_l2(
+    l1: float, l2: float, optimizer: str
+) -> None:
     a, opt_a, b, opt_b = twins([(6, "tanh"), (4, "tanh")], optimizer)
     for net in (a, b):
         net.l1, net.l2 = l1, l2
     x, y = data()
     orders = epoch_orders(len(x), 3)
     readable_epochs(a, opt_a, x, y, orders, 10)
-    _jit_epochs(b, opt_b, x, y, orders, 10)
+    _compiled_epochs(b, opt_b, x, y, orders, 10)
     assert_same(a, b)
 
 
 @pytest.mark.parametrize(("batch", "epochs"), [(120, 3), (1, 1)])  # 360 steps of 1 drift 1e-11
-def test_jit_full_batch_and_batch_of_one(batch: int, epochs: int) -> None:
+def test_compiled_full_batch_and_batch_of_one(batch: int, epochs: int) -> None:
     a, opt_a, b, opt_b = twins([(5, "tanh"), (3, "elu")], "nesterov")
     x, y = data()
     orders = epoch_orders(len(x), epochs)
     readable_epochs(a, opt_a, x, y, orders, batch)
-    _jit_epochs(b, opt_b, x, y, orders, batch, chunk=1000)
+    _compiled_epochs(b, opt_b, x, y, orders, batch, chunk=1000)
     assert_same(a, b)
 
 
@@ -119,7 +142,7 @@ def test_whole_set_epochs_repeat_inside_one_call() -> None:
     x, y = data()
     orders = [np.arange(len(x))] * 25  # whole-set batches are not shuffled
     readable_epochs(a, opt_a, x, y, orders, len(x))
-    plan = jit.JitPath(b)
+    plan = accel.TrainingPlan(b)
     xs, t = plan.columns(x, y)
     plan.begin(b, opt_b)
     assert plan.run(xs, t, orders[0], 0, 5000, 20, repeat=True) == 5000  # 20 epochs
@@ -135,17 +158,17 @@ def test_tanh_without_a_vector_library_is_within_3_ulp() -> None:
     x = np.concatenate([x, [0.0, 0.625, -0.625, 0.6249999, 19.9, 20.1, 1e300, 5e-324]])
     for got in (  # inlined in a layer's loop (vectorized, with FMA), and called on its own
         _tanh_layer(x),
-        np.array([kernels.tanh(v) for v in x]),
+        np.array([tanh.tanh(v) for v in x]),
     ):
         ulps = np.abs(got - np.tanh(x)) / np.spacing(np.abs(np.tanh(x)))
         assert ulps.max() <= 3, x[ulps.argmax()]
-    assert np.signbit(kernels.tanh(-0.0)) and kernels.tanh(np.inf) == 1.0
-    assert kernels.tanh(-np.inf) == -1.0 and np.isnan(kernels.tanh(np.nan))
+    assert np.signbit(tanh.tanh(-0.0)) and tanh.tanh(np.inf) == 1.0
+    assert tanh.tanh(-np.inf) == -1.0 and np.isnan(tanh.tanh(np.nan))
 
 
 def _tanh_layer(x: Array) -> Array:
     a = np.empty((1, len(x)))
-    kernels.activate_layer(jit.ACTIVATION_CODES["tanh"], x.reshape(1, -1), a, np.empty(0))
+    activations.activate_layer(activations.TANH, x.reshape(1, -1), a, np.empty(0))
     return a[0]
 
 
@@ -161,59 +184,61 @@ def test_compiled_stats_equal_the_trainers_evaluate(task: str, loss: str | None)
         config = config.model_copy(update=changes)
     trainer = Trainer(config)
     trainer.train(float("inf"), 3)  # through the kernel: stats from plan.stats
-    assert trainer._jit is not None
+    assert trainer._plan is not None
     compiled, readable = astuple(trainer.stats), astuple(trainer.evaluate())
     assert compiled[:2] == pytest.approx(readable[:2], rel=1e-14)
     assert compiled[2:] == readable[2:]  # accuracies: None for regression
     trainer.net.parameters()[0][0, 0] = np.inf  # a non-finite loss: None, as evaluate says
-    trainer._jit.begin(trainer.net, trainer.optimizer)
-    x, t = trainer._jit.columns(trainer.data.f_all, trainer.data.y_all)
-    assert trainer._jit.stats(x, t, len(trainer.data.y_train), task != "regression") == (
+    trainer._plan.begin(trainer.net, trainer.optimizer)
+    x, t = trainer._plan.columns(trainer.data.f_all, trainer.data.y_all)
+    assert trainer._plan.stats(x, t, len(trainer.data.y_train), task != "regression") == (
         None, None, None, None)  # fmt: skip
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
 @pytest.mark.parametrize("optimizer", ["adam", "momentum", "adagrad"])
-def test_jit_stays_in_sync_through_live_edits(edit: str, optimizer: str) -> None:
+def test_compiled_stays_in_sync_through_live_edits(edit: str, optimizer: str) -> None:
     a, opt_a, b, opt_b = twins([(6, "tanh"), (5, "relu"), (4, "prelu")], optimizer)
     x, y = data()
     orders = epoch_orders(len(x), 4)
     readable_epochs(a, opt_a, x, y, orders[:2], 10)
-    _jit_epochs(b, opt_b, x, y, orders[:2], 10)
+    _compiled_epochs(b, opt_b, x, y, orders[:2], 10)
     opt_a.sync(EDITS[edit](a))  # new tensors get fresh state: Adam steps now differ
     opt_b.sync(EDITS[edit](b))
     b.parameters()[0][0, 0] = a.parameters()[0][0, 0] = 0.5  # a hand-set weight, between slices
     readable_epochs(a, opt_a, x, y, orders[2:3], 10)  # the readable engine takes one epoch
     readable_epochs(b, opt_b, x, y, orders[2:3], 10)  # on both: state dicts stay in use
     readable_epochs(a, opt_a, x, y, orders[3:], 10)
-    _jit_epochs(b, opt_b, x, y, orders[3:], 10)
+    _compiled_epochs(b, opt_b, x, y, orders[3:], 10)
     assert_same(a, b)
     for s, r in zip(opt_a.state, opt_b.state, strict=True):  # the hand-over keeps every key
         assert s is not None and r is not None and set(s) == set(r)
 
 
-def test_dropout_and_unknown_names_are_left_to_the_other_paths() -> None:
+def test_dropout_is_left_to_the_readable_engine() -> None:
     net = MLP(2, [(4, "tanh", 0.2)], 1, seed=0)
-    assert not jit.fits(net)
+    assert not accel.fits(net)
     net.set_dropout(0, 0.0)
-    assert jit.fits(net) and jit.fits(net, make_optimizer("adam", lr=0.1))
+    assert accel.fits(net)
+    plan = accel.TrainingPlan(net)
+    plan.begin(net, make_optimizer("adam", lr=0.1))  # every optimizer has its rule
 
 
 def test_no_jit_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYGROUND_NO_JIT", "1")
-    assert not jit.available()
+    assert not accel.available() and not accel.ready() and accel.kernel_state() == "off"
     trainer = Trainer(spiral_config())
-    trainer.train(float("inf"), 1)
-    assert trainer._jit is None and trainer._fast is not None
+    assert trainer.train(float("inf"), 1) == 1
+    assert trainer._plan is None  # the readable engine trained it
 
 
 @pytest.mark.parametrize("batch_size", [10, 7, 5000])
-def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
+def test_trainer_compiled_and_readable_loops_agree_across_slices_and_edits(batch_size: int) -> None:
     compiled, plain = (
         Trainer(spiral_config(batch_size=batch_size)),
         Trainer(spiral_config(batch_size=batch_size)),
     )
-    plain.use_fast_path = False
+    plain.use_compiled = False
     for trainer in (compiled, plain):
         trainer.train(float("inf"), 2)
         layers = [LayerSpec(units=6, activation="prelu")] * 2
@@ -222,16 +247,16 @@ def test_trainer_jit_and_readable_loops_agree_across_slices_and_edits(batch_size
             trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01})
         )
         trainer.train(float("inf"), 3)
-    assert compiled._jit is not None
+    assert compiled._plan is not None
     assert compiled.epoch == plain.epoch == 5
     assert_same(compiled.net, plain.net)
     assert compiled._position == plain._position
     assert abs((compiled.stats.train_loss or 0) - (plain.stats.train_loss or 0)) < 1e-12
 
 
-def test_trainer_jit_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
+def test_trainer_compiled_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
     compiled, plain = Trainer(spiral_config()), Trainer(spiral_config())
-    plain.use_fast_path = False
+    plain.use_compiled = False
     assert compiled.train(0.0, 10) == 0  # a past deadline: one batch, then stop
     assert compiled._position == 10
     plain.train(0.0, 10)
@@ -244,15 +269,9 @@ def test_float32_tanh_for_the_pictures_is_within_4e_7() -> None:
     x = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e-30, 88.0, -1e30]])
     got = np.empty((1, len(x)), dtype=np.float32)
     got[0] = x
-    picture_kernels.picture_activate(picture_kernels.TANH, got, False)
+    none = np.empty(0, dtype=np.float32)
+    pictures.picture_activate(activations.TANH, got, none, False)
     assert np.abs(got[0].astype(np.float64) - np.tanh(x.astype(np.float32))).max() < 4e-7
     special = np.array([[np.inf, -np.inf, np.nan]], dtype=np.float32)
-    picture_kernels.picture_activate(picture_kernels.TANH, special, False)
+    pictures.picture_activate(activations.TANH, special, none, False)
     np.testing.assert_allclose(special, [[1.0, -1.0, np.nan]], atol=4e-7)
-
-
-def test_the_picture_kernels_codes_are_the_jits() -> None:
-    codes = jit.ACTIVATION_CODES
-    assert (picture_kernels.TANH, picture_kernels.RELU) == (codes["tanh"], codes["relu"])
-    assert (kernels.TANH, kernels.RELU) == (codes["tanh"], codes["relu"])
-    assert codes["linear"] == 0  # what picture_activate leaves alone

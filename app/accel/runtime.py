@@ -1,0 +1,126 @@
+"""The one place that imports numba: its decorators, where its cache lives, and readiness.
+
+numba's disk cache checks only the source file of the function it caches, so a kernel calling
+into another file could keep running that file's old code after an edit. The cache therefore
+lives in a folder named after a hash of every source the kernels are built from (app/accel and
+the app/nn registries they read), inside the project tree: any edit starts a fresh cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+
+import llvmlite.ir  # type: ignore[import-untyped]
+import numba
+import numba.extending
+
+APP = Path(__file__).resolve().parent.parent
+CACHE_ROOT = APP.parent / ".numba-cache"  # git-ignored
+# Each module's warm_up() compiles (or loads) its kernels on tiny inputs; build and the server
+# call them in this order.
+WARM_UP = ("app.accel.training", "app.accel.pictures")
+
+F = TypeVar("F", bound=Callable[..., Any])
+KernelState = Literal["ready", "compiling", "off"]
+
+
+def source_hash() -> str:
+    """A short hash of every file the compiled code depends on."""
+    digest = hashlib.sha256()
+    for folder in ("accel", "nn"):
+        for path in sorted((APP / folder).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CACHE_DIR = CACHE_ROOT / source_hash()
+if not os.environ.get("NUMBA_CACHE_DIR"):  # an operator's own choice wins
+    setattr(numba.config, "CACHE_DIR", str(CACHE_DIR))  # noqa: B010 - not in numba's stubs
+
+
+def compiled(f: F) -> F:
+    """numba.njit with NumPy's float semantics (1/0 is inf, not an exception); no fastmath."""
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(f))
+
+
+def inlined(f: F) -> F:
+    """compiled, and inlined into its callers by numba itself, so LLVM sees one loop body it
+    can vectorize (a call left to LLVM's own inliner keeps the loop scalar)."""
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(f))
+
+
+def fused(f: F) -> F:
+    """compiled, with a * b + c fused into one rounding (FMA): fewer instructions for the
+    polynomials inlined into it, and no less accurate."""
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+    return cast(F, jit(f))
+
+
+def summing(f: F) -> F:
+    """compiled for loops that sum: sums may be reordered and fused, as BLAS does, so they
+    vectorize. Never nnan / ninf: a diverging run must stay visible."""
+    flags = {"reassoc", "contract"}
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=flags)(f))
+
+
+@numba.extending.intrinsic
+def as_float(typingctx: Any, bits: Any) -> Any:
+    """The float64 whose bits are the int64 `bits` (a bit cast, no conversion), for kernels."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], llvmlite.ir.DoubleType())
+
+    return numba.types.float64(numba.types.int64), codegen
+
+
+def available() -> bool:
+    """False when PLAYGROUND_NO_JIT=1: everything then runs on the readable engine."""
+    return os.environ.get("PLAYGROUND_NO_JIT", "") != "1"
+
+
+_ready = threading.Event()  # set once every kernel is compiled or loaded from the cache
+
+
+def ready() -> bool:
+    """True once warm_up has finished: until then callers use the readable engine."""
+    return _ready.is_set() and available()
+
+
+def kernel_state() -> KernelState:
+    """What /healthz reports: the compiled kernel is ready, still loading, or turned off."""
+    if not available():
+        return "off"
+    return "ready" if _ready.is_set() else "compiling"
+
+
+def is_cached() -> bool:
+    """True when a complete build of these sources is in the cache folder."""
+    return (CACHE_DIR / "complete").exists()
+
+
+def warm_up() -> float:
+    """Compile, or load from the cache, every kernel in WARM_UP; returns the seconds taken."""
+    start = time.perf_counter()
+    for name in WARM_UP:
+        importlib.import_module(name).warm_up()
+    if Path(getattr(numba.config, "CACHE_DIR", "")) == CACHE_DIR:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        (CACHE_DIR / "complete").touch()
+    _ready.set()
+    return time.perf_counter() - start
+
+
+def warm_up_in_background() -> threading.Thread | None:
+    """Load the kernels off the caller's thread, so a server answers at once."""
+    if not available() or _ready.is_set():
+        return None
+    thread = threading.Thread(target=warm_up, name="kernel-warm-up", daemon=True)
+    thread.start()
+    return thread
