@@ -182,14 +182,38 @@ class DataMessage(Strict):
     test: list[tuple[float, float, float]]
 
 
+class Change(Strict):
+    """An edit: a config field (or a layer's activation / units / dropout), before and after."""
+
+    field: str
+    layer: int | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+class Divergence(Strict):
+    """Why a run paused itself: the loss at `epoch` (None: non-finite) against the best one,
+    whose weights were restored, and the likely cause: the last edit, or the learning rate."""
+
+    epoch: int
+    loss: float | None
+    best_epoch: int | None
+    best_loss: float | None
+    cause: Literal["edit", "learning_rate"]
+    change: Change | None
+    learning_rate: float
+    suggested_learning_rate: float | None
+
+
 class Status(Strict):
-    """Running state changes: play, pause, step finished, reset, diverged."""
+    """Running state changes: play, pause, step finished, reset, diverged (with `divergence`)."""
 
     type: Literal["status"] = "status"
     running: bool
     epoch: int
     reason: StatusReason
     message: str = ""
+    divergence: Divergence | None = None
 
 
 ErrorCode = Literal[

@@ -8,6 +8,7 @@ and, when a frame is due, encodes it.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from app.protocol import (
     ConfigMessage,
     Configure,
     DataMessage,
+    Divergence,
     ErrorMessage,
     Hello,
     LoadCsv,
@@ -110,9 +112,15 @@ class Session:
     def _data_message(self) -> dict[str, Any]:
         return DataMessage(**self.trainer.points()).model_dump()
 
-    def _status(self, reason: StatusReason, message: str = "") -> dict[str, Any]:
+    def _status(
+        self, reason: StatusReason, message: str = "", divergence: Divergence | None = None
+    ) -> dict[str, Any]:
         return Status(
-            running=self.running, epoch=self.trainer.epoch, reason=reason, message=message
+            running=self.running,
+            epoch=self.trainer.epoch,
+            reason=reason,
+            message=message,
+            divergence=divergence,
         ).model_dump()
 
     # ---- commands ----
@@ -287,13 +295,10 @@ class Session:
             done = trainer.train(deadline, allowed)
         except Diverged as error:
             self.running, self.step_target = False, None
-            message = (
-                f"Training diverged ({error}); paused and restored the last finite weights. "
-                f"Try a smaller learning rate than {trainer.config.learning_rate:g}."
-            )
+            divergence = Divergence.model_validate(dataclasses.asdict(error.divergence))
             return [
-                ErrorMessage(code="diverged", message=message).model_dump(),
-                self._status("diverged", message),
+                ErrorMessage(code="diverged", message=str(error)).model_dump(),
+                self._status("diverged", str(error), divergence),
             ]
         self._owed_epochs = max(0.0, self._owed_epochs - done)
         self._measure_speed(done)

@@ -18,6 +18,7 @@ from app import accel, datasets
 from app.nn import MLP, Optimizer, make_optimizer
 from app.session_config import Config, LayerSpec, Rebuilt, optimizer_hyper
 from app.training_data import Data, Stats, evaluate, make_data
+from app.watchdog import Change, Divergence, Watchdog, constant_loss, describe_change
 
 Array = NDArray[np.float64]
 
@@ -26,7 +27,11 @@ COMPILED_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked
 
 
 class Diverged(RuntimeError):
-    """The loss became NaN or infinite; the weights were rolled back."""
+    """Training blew up (see app.watchdog); the best recent weights were restored."""
+
+    def __init__(self, divergence: Divergence) -> None:
+        super().__init__(divergence.message())
+        self.divergence = divergence
 
 
 class Trainer:
@@ -50,6 +55,8 @@ class Trainer:
         self._plan: accel.TrainingPlan | None = None
         self._row_seconds = 1e-5  # running estimate of one row's compiled training time
         self.stats = self.evaluate()
+        self.watchdog = Watchdog()
+        self._watch(None)
 
     # ---- building ----
 
@@ -110,6 +117,9 @@ class Trainer:
         self._set_regularization(self.net, new)
         if rebuilt:
             self.stats = self.evaluate()
+        change = describe_change(old, new)
+        if change is not None:
+            self._watch(change)
         return rebuilt
 
     def _update_optimizer_hyper(self, config: Config) -> None:
@@ -164,6 +174,7 @@ class Trainer:
         self._rng = np.random.default_rng(self.config.seed)
         self._restart_epoch()
         self.stats = self.evaluate()
+        self._watch(None)
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
         w, _ = self._dense(layer)
@@ -174,6 +185,7 @@ class Trainer:
             )
         w[source, target] = value
         self.stats = self.evaluate()
+        self._watch(Change("weight", layer))
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
         _, b = self._dense(layer)
@@ -181,6 +193,7 @@ class Trainer:
             raise ValueError(f"layer {layer} has {b.shape[0]} neurons; received neuron {neuron}")
         b[neuron] = value
         self.stats = self.evaluate()
+        self._watch(Change("weight", layer))
 
     def _dense(self, layer: int) -> tuple[Array, Array]:
         pairs = self.net.weights()
@@ -201,6 +214,7 @@ class Trainer:
         if (self.data.task, self.data.classes) != old:
             self._rebuild_net_keeping_weights()
         self.stats = self.evaluate()
+        self._watch(Change("dataset", None, None, "custom"))
 
     # ---- training ----
 
@@ -212,7 +226,8 @@ class Trainer:
         """Train mini-batches until `deadline` (on self.clock) or `max_epochs` more epochs end.
 
         Returns the number of completed epochs; a partly done epoch resumes next call.
-        Raises Diverged (weights rolled back to the slice's start) on a non-finite loss.
+        Raises Diverged, with the run's best recent weights restored, when the loss became
+        non-finite or blew up (app.watchdog).
         """
         n = len(self.data.y_train)
         if n == 0 or max_epochs <= 0:
@@ -226,8 +241,8 @@ class Trainer:
         # A non-finite weight makes the training loss NaN or inf (0 * inf is NaN too), which
         # evaluate reports as None: one check covers every parameter.
         if self.stats.train_loss is None:
-            self._rollback(backup)
-            raise Diverged(f"the loss became non-finite at epoch {self.epoch}")
+            self._diverged(None, backup)
+        self._check()
         return done
 
     def _next_batch_order(self, n: int, batch: int) -> None:
@@ -251,8 +266,7 @@ class Trainer:
             with np.errstate(all="ignore"):  # a diverging run is caught just below
                 loss, grads = self.net.loss_and_grads(x[index], y[index])
             if not np.isfinite(loss):
-                self._rollback(backup)
-                raise Diverged(f"loss became {loss} at epoch {self.epoch}")
+                self._diverged(None, backup)
             self.optimizer.step(params, grads)
             if self._position >= n:
                 self.epoch += 1
@@ -295,10 +309,10 @@ class Trainer:
         x, t = plan.columns(data.f_all, data.y_all)  # evaluate's figures, compiled, from P
         stats = Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
         if stats.train_loss is None:  # non-finite: see train
-            self._rollback(None)
-            raise Diverged(f"the loss became non-finite at epoch {self.epoch}")
+            self._diverged(None, None)
         plan.end(self.net)
         self.stats = stats
+        self._check()
         return done
 
     def compiled_plan(self) -> accel.TrainingPlan:
@@ -308,13 +322,30 @@ class Trainer:
             plan = self._plan = accel.TrainingPlan(self.net)
         return plan
 
-    def _rollback(self, backup: list[Array] | None) -> None:
-        """The weights as in backup (None: they are already), a fresh optimizer, a new epoch."""
-        for param, saved in zip(self.net.parameters(), backup or [], strict=backup is not None):
-            param[...] = saved
+    def _watch(self, change: Change | None) -> None:
+        """The current weights start a new run for the watchdog (after `change`, if any)."""
+        scale = constant_loss(self.net, self.data.y_train)
+        loss = self.stats.train_loss
+        self.watchdog.restart(self.net.parameters(), loss, self.epoch, scale, change)
+
+    def _check(self) -> None:
+        """After a finite slice: raise Diverged if the loss blew up all the same."""
+        if self.watchdog.observe(self.net.parameters(), self.stats.train_loss, self.epoch):
+            self._diverged(self.stats.train_loss, None)
+
+    def _diverged(self, loss: float | None, backup: list[Array] | None) -> None:
+        """Restore the run's best weights (else `backup`, else keep them), reset the optimizer,
+        and raise Diverged; the run goes on from the restored weights."""
+        divergence = self.watchdog.report(self.epoch, loss, self.config.learning_rate)
+        best = self.watchdog.best
+        saved = best.params if best is not None else backup
+        for param, value in zip(self.net.parameters(), saved or [], strict=saved is not None):
+            param[...] = value
         self.optimizer.reset()
         self._restart_epoch()
         self.stats = self.evaluate()
+        self._watch(self.watchdog.change)
+        raise Diverged(divergence)
 
     def evaluate(self) -> Stats:
         """Data loss (no penalty, no dropout) and accuracy on both splits, from one forward."""

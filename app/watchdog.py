@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.nn import MLP
+from app.session_config import LEARNING_RATES, Config
 
 Array = NDArray[np.float64]
 WINDOW = 5  # evaluations averaged: a thrashing run's loss swings from one to the next
@@ -50,6 +51,89 @@ def constant_loss(net: MLP, y: NDArray[Any]) -> float:
     return float(loss) if np.isfinite(loss) and loss > 1e-3 else 1e-3
 
 
+@dataclass
+class Change:
+    """The last edit of a run, as the divergence advice names it: `field` is a config field
+    ("learning_rate", "optimizer", ...), or "activation" / "units" / "dropout" of one `layer`,
+    "layers" when layers were added or removed, "weight" for a hand-edited weight."""
+
+    field: str
+    layer: int | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+DISPLAY_FIELDS = frozenset({"speed", "grid", "neuron_grid", "frame_rate"})  # change no training
+
+
+# The fields an advice names first when one change moved several (a link, a lesson's preset).
+LEADING_FIELDS = ("learning_rate", "optimizer", "batch_size", "loss", "regularization_rate")
+
+
+def describe_change(old: Config, new: Config) -> Change | None:
+    """The edit that turned `old` into `new` (the likeliest to upset training when there are
+    several), None when only what is shown changed."""
+    for name in LEADING_FIELDS:
+        if getattr(old, name) != getattr(new, name):
+            return Change(name, None, str(getattr(old, name)), str(getattr(new, name)))
+    if old.layers != new.layers:
+        if len(old.layers) != len(new.layers):
+            sizes = ["-".join(str(layer.units) for layer in c.layers) or "0" for c in (old, new)]
+            return Change("layers", None, *sizes)
+        for index, (was, now) in enumerate(zip(old.layers, new.layers, strict=True)):
+            for name in ("activation", "units", "dropout"):
+                if getattr(was, name) != getattr(now, name):
+                    return Change(name, index, str(getattr(was, name)), str(getattr(now, name)))
+    for name in Config.model_fields:
+        if name not in DISPLAY_FIELDS and getattr(old, name) != getattr(new, name):
+            return Change(name, None, str(getattr(old, name)), str(getattr(new, name)))
+    return None
+
+
+@dataclass
+class Divergence:
+    """What the page shows when training blew up: when, how far, what was restored, and why."""
+
+    epoch: int
+    loss: float | None  # None: the loss became non-finite
+    best_epoch: int | None  # the epoch whose weights were restored
+    best_loss: float | None
+    cause: str  # "edit": the last change made it worse from the start; else "learning_rate"
+    change: Change | None
+    learning_rate: float
+    suggested_learning_rate: float | None
+
+    def message(self) -> str:
+        """The English advice (the page builds its own from the fields, in its language)."""
+        what = "became non-finite" if self.loss is None else f"rose to {self.loss:.3g}"
+        restored = (
+            f"restored the network of epoch {self.best_epoch} (loss {self.best_loss:.3g})"
+            if self.best_epoch is not None
+            else "restored the last finite weights"
+        )
+        text = f"Training diverged at epoch {self.epoch}: the loss {what}. Paused and {restored}."
+        change = self.change
+        if self.cause == "edit" and change is not None:
+            where = f" of layer {change.layer + 1}" if change.layer is not None else ""
+            text += (
+                f" Likely cause: your last change, {change.field.replace('_', ' ')}{where} "
+                f"{change.before} -> {change.after}."
+            )
+        else:
+            text += f" Likely cause: the learning rate {self.learning_rate:g} is too large."
+        if self.suggested_learning_rate is not None and (
+            self.cause == "learning_rate" or (change and change.field == "learning_rate")
+        ):
+            text += f" Try a smaller learning rate, e.g. {self.suggested_learning_rate:g}."
+        return text
+
+
+def smaller_learning_rate(rate: float) -> float | None:
+    """The largest offered learning rate at most a third of `rate` (None: none is)."""
+    smaller = [offered for offered in LEARNING_RATES if offered <= rate / 3]
+    return max(smaller) if smaller else None
+
+
 class Watchdog:
     """Tracks a run's best weights since its last restart (a reset, an edit, new data)."""
 
@@ -57,10 +141,19 @@ class Watchdog:
         self.best: Checkpoint | None = None
         self.scale = 1.0  # the constant prediction's loss
         self.recent: collections.deque[float] = collections.deque(maxlen=WINDOW)
+        self.change: Change | None = None  # the edit that started this run (None: a fresh one)
+        self.started = 0  # the epoch it started at
 
-    def restart(self, params: list[Array], loss: float | None, epoch: int, scale: float) -> None:
-        """The current weights are the new run's first checkpoint (None: not finite)."""
-        self.scale = scale
+    def restart(
+        self,
+        params: list[Array],
+        loss: float | None,
+        epoch: int,
+        scale: float,
+        change: Change | None = None,
+    ) -> None:
+        """The current weights are the new run's first checkpoint (loss None: not finite)."""
+        self.scale, self.change, self.started = scale, change, epoch
         self.recent.clear()
         self.best = None
         if loss is not None:
@@ -87,4 +180,20 @@ class Watchdog:
         average = sum(self.recent) / len(self.recent)
         return margin > SPIKE * self.scale or (
             len(self.recent) == WINDOW and average - self.best.loss > self.scale
+        )
+
+    def report(self, epoch: int, loss: float | None, learning_rate: float) -> Divergence:
+        """The divergence just observed. The last edit is blamed when the run never improved
+        on the weights it had right after it; otherwise the learning rate is."""
+        best = self.best
+        blame_edit = self.change is not None and (best is None or best.epoch == self.started)
+        return Divergence(
+            epoch=epoch,
+            loss=loss,
+            best_epoch=best.epoch if best else None,
+            best_loss=best.loss if best else None,
+            cause="edit" if blame_edit else "learning_rate",
+            change=self.change,
+            learning_rate=learning_rate,
+            suggested_learning_rate=smaller_learning_rate(learning_rate),
         )

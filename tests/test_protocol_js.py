@@ -24,6 +24,8 @@ SERVER_MODELS: dict[str, type[BaseModel]] = {
     "ConfigMessage": protocol.ConfigMessage,
     "DataMessage": protocol.DataMessage,
     "Status": protocol.Status,
+    "Divergence": protocol.Divergence,
+    "Change": protocol.Change,
     "ErrorMessage": protocol.ErrorMessage,
     "Block": protocol.Block,
     "FrameHeader": protocol.FrameHeader,

@@ -235,8 +235,11 @@ def test_divergence_pauses_and_keeps_finite_weights(server) -> None:
     )
     client.send({"type": "play"})
     error = client.wait_for("error", code="diverged", timeout=20)
-    assert "smaller learning rate" in error["message"]
-    assert client.wait_for("status", reason="diverged")["running"] is False
+    assert "smaller learning rate, e.g. 3" in error["message"]
+    status = client.wait_for("status", reason="diverged")
+    assert status["running"] is False and status["divergence"]["suggested_learning_rate"] == 3
+    change = status["divergence"]["change"]
+    assert status["divergence"]["cause"] == "edit" and change["field"] == "learning_rate"
     _header, arrays = client.next_frame(where=lambda h: not h["running"])
     assert all(np.all(np.isfinite(a)) for name, a in arrays.items() if name.startswith("weights"))
     client.configure(learning_rate=0.001)

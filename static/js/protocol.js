@@ -33,7 +33,16 @@ const MAGIC = 'MLPF';
  *   type: 'data', revision: number, task: string, dataset: string, classes: number,
  *   one_d: boolean, domain: [number, number], train: number[][], test: number[][]
  * }} DataMessage
- * @typedef {{type: 'status', running: boolean, epoch: number, reason: string, message: string}} Status
+ * @typedef {{field: string, layer: number|null, before: string|null, after: string|null}} Change
+ * @typedef {{
+ *   epoch: number, loss: number|null, best_epoch: number|null, best_loss: number|null,
+ *   cause: 'edit'|'learning_rate', change: Change|null, learning_rate: number,
+ *   suggested_learning_rate: number|null
+ * }} Divergence
+ * @typedef {{
+ *   type: 'status', running: boolean, epoch: number, reason: string, message: string,
+ *   divergence: Divergence|null
+ * }} Status
  * @typedef {{type: 'error', code: string, message: string, field: string|null}} ErrorMessage
  * @typedef {{name: string, dtype: 'u8'|'u8z'|'f32', shape: number[], offset: number, length?: number,
  *   lo?: number[], hi?: number[]}} Block
