@@ -11,7 +11,16 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from app.datasets import Task
-from app.session_config import MAX_POINTS, Config, DatasetName, Rebuilt, Seed, Strict
+from app.session_config import (
+    MAX_LAYERS,
+    MAX_POINTS,
+    MAX_UNITS,
+    Config,
+    DatasetName,
+    Rebuilt,
+    Seed,
+    Strict,
+)
 
 PROTOCOL_VERSION = 2  # 2: u8z grids filtered along both axes
 
@@ -114,6 +123,28 @@ class SetBias(Strict):
     value: Weight
 
 
+AnyWeight = Annotated[float, Field(ge=-1e6, le=1e6)]  # what training may reach, finite
+Row = Annotated[list[AnyWeight], Field(max_length=MAX_UNITS)]
+
+
+class DenseWeights(Strict):
+    """One Dense layer's weights w (d_in rows of d_out) and biases b (d_out), and, for a
+    hidden PReLU layer, its learned slopes (one per neuron)."""
+
+    w: list[Row] = Field(max_length=MAX_UNITS)
+    b: Row
+    slopes: Row | None = None
+
+
+class SetWeights(Strict):
+    """Replace every weight at once, shapes checked against the network: a page restores its
+    network after a reconnect (with the epoch it had reached), or a user loads a weights file."""
+
+    type: Literal["set_weights"]
+    layers: list[DenseWeights] = Field(min_length=1, max_length=MAX_LAYERS + 1)
+    epoch: Annotated[int, Field(ge=0, le=10**12)] | None = None
+
+
 Coordinate = Annotated[float, Field(ge=-6.0, le=6.0)]
 Point = tuple[Coordinate, Coordinate, Annotated[float, Field(ge=-1e6, le=1e6)]]
 
@@ -147,16 +178,24 @@ class LoadCsv(Strict):
 
 ClientMessage = Annotated[
     Hello | Ack | Configure | Play | Pause | Step | Reset | Regenerate
-    | SetWeight | SetBias | AddPoints | RemovePoints | ClearPoints | LoadCsv,
+    | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv,
     Field(discriminator="type"),
 ]  # fmt: skip
 CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
+def parse_client_message(text: str | bytes) -> Any:
+    """One client message, parsed and validated in one pass with strict types: a JSON number
+    where a number is documented, a boolean where a boolean is ("5" and true are not 5).
+    Raises ValidationError; malformed JSON (or nesting past the parser's limit) is the error
+    type "json_invalid"."""
+    return CLIENT_MESSAGE.validate_json(text, strict=True)
+
+
 # ---- server -> client (text) ----
 
 
-StatusReason = Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle"]
+StatusReason = Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle", "restored"]
 
 
 class ConfigMessage(Strict):
@@ -268,21 +307,28 @@ class FrameHeader(Strict):
     blocks: list[Block]
 
 
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and an ellipsis: a reply never echoes a client's
+    input at full size."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe_validation_error(
     error: ValidationError, strip_tag: bool = False
 ) -> tuple[str, str | None]:
-    """One readable line per problem, naming the field and what was received.
+    """One readable line per problem (at most three), naming the field and what was received,
+    each part cut short.
 
     `strip_tag` drops the union tag (the message `type`) that leads each error location.
     """
     lines, first_field = [], None
-    for problem in error.errors()[:5]:
+    for problem in error.errors()[:3]:
         parts = problem["loc"][1:] if strip_tag else problem["loc"]
-        location = ".".join(str(part) for part in parts)
+        location = cut(".".join(str(part) for part in parts), 60)
         first_field = first_field or location or None
         received = problem.get("input")
         shown = repr(received) if not isinstance(received, dict | list) else type(received).__name__
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        lines.append(f"{location or 'message'}: {problem['msg']} (received {shown})")
+        lines.append(
+            f"{location or 'message'}: {cut(problem['msg'], 100)} (received {cut(shown, 60)})"
+        )
     return "; ".join(lines), first_field

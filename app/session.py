@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from app import custom_data, datasets
@@ -28,6 +29,7 @@ from app.protocol import (
     ConfigMessage,
     Configure,
     DataMessage,
+    DenseWeights,
     Divergence,
     ErrorMessage,
     Hello,
@@ -39,6 +41,7 @@ from app.protocol import (
     Reset,
     SetBias,
     SetWeight,
+    SetWeights,
     Status,
     StatusReason,
     Step,
@@ -47,6 +50,7 @@ from app.protocol import (
 from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
 from app.trainer import Diverged, Trainer
 
+Array = NDArray[np.float64]
 COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 bytes each
 
 
@@ -57,6 +61,15 @@ class Outbox:
     messages: list[dict[str, Any]] = field(default_factory=list)
     frame: bytes | None = None
     seq: int = 0  # the frame's sequence number
+
+
+def _dense_arrays(index: int, layer: DenseWeights) -> tuple[Array, Array, Array | None]:
+    """A set_weights layer as arrays; rows of unequal length are refused by name."""
+    if len({len(row) for row in layer.w}) > 1:
+        raise ValueError(f"layer {index + 1}: the rows of w differ in length")
+    w = np.array(layer.w, dtype=np.float64).reshape(len(layer.w), -1 if layer.w else 0)
+    slopes = None if layer.slopes is None else np.array(layer.slopes, dtype=np.float64)
+    return w, np.array(layer.b, dtype=np.float64), slopes
 
 
 class Session:
@@ -172,6 +185,11 @@ class Session:
             case SetBias(layer=layer, neuron=neuron, value=value):
                 trainer.set_bias(layer, neuron, value)
                 return []
+            case SetWeights(layers=layers, epoch=epoch):
+                trainer.set_weights(
+                    [_dense_arrays(index, layer) for index, layer in enumerate(layers)], epoch
+                )
+                return [self._status("restored")]
             case AddPoints(points=points):
                 added = np.asarray(points, dtype=np.float64).reshape(-1, 3)
                 rows = np.concatenate([self._current_custom(), added])

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app import accel, datasets
+from app import accel, datasets, hand_edits
 from app.nn import MLP, Optimizer, make_optimizer
 from app.session_config import Config, LayerSpec, Rebuilt, optimizer_hyper
 from app.training_data import Data, Stats, evaluate, make_data
@@ -177,30 +177,25 @@ class Trainer:
         self._watch(None)
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
-        w, _ = self._dense(layer)
-        if not (0 <= source < w.shape[0] and 0 <= target < w.shape[1]):
-            raise ValueError(
-                f"layer {layer} has weights {w.shape[0]} x {w.shape[1]}; "
-                f"received source {source}, target {target}"
-            )
-        w[source, target] = value
+        hand_edits.set_weight(self.net, layer, source, target, value)
         self.stats = self.evaluate()
         self._watch(Change("weight", layer))
 
     def set_bias(self, layer: int, neuron: int, value: float) -> None:
-        _, b = self._dense(layer)
-        if not 0 <= neuron < b.shape[0]:
-            raise ValueError(f"layer {layer} has {b.shape[0]} neurons; received neuron {neuron}")
-        b[neuron] = value
+        hand_edits.set_bias(self.net, layer, neuron, value)
         self.stats = self.evaluate()
         self._watch(Change("weight", layer))
 
-    def _dense(self, layer: int) -> tuple[Array, Array]:
-        pairs = self.net.weights()
-        if not 0 <= layer < len(pairs):
-            raise ValueError(f"layer must be 0..{len(pairs) - 1}, received {layer}")
-        w, b = pairs[layer]
-        return w, b
+    def set_weights(self, layers: list[hand_edits.Layer], epoch: int | None) -> None:
+        """Replace every weight (see hand_edits.set_weights); the run continues from `epoch`
+        if given, with a fresh optimizer state."""
+        hand_edits.set_weights(self.net, layers)
+        if epoch is not None:
+            self.epoch = epoch
+        self.optimizer.reset()
+        self._restart_epoch()
+        self.stats = self.evaluate()
+        self._watch(None)
 
     # ---- custom data ----
 

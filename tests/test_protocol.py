@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app import accel, datasets
 from app.frames import decode_frame, deflate_grid, encode_frame, inflate_grid, quantize
 from app.nn import ACTIVATIONS, OPTIMIZERS, TASKS
-from app.protocol import CLIENT_MESSAGE, Configure
+from app.protocol import CLIENT_MESSAGE, Configure, parse_client_message
 from app.session_config import (
     OPTIMIZER_FIELDS,
     ActivationName,
@@ -138,3 +138,30 @@ def test_compressed_grids_round_trip_and_ramps_vanish() -> None:
             np.testing.assert_array_equal(inflate_grid(deflate_grid(cells), list(shape)), cells)
     ramp = (np.add.outer(np.arange(100), 2 * np.arange(100)) % 256).astype(np.uint8)[None]
     assert len(deflate_grid(ramp)) < 200  # both filters leave only the first row and column
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": "step", "epochs": "5"}',
+        '{"type": "step", "epochs": true}',
+        '{"type": "ack", "seq": "1"}',
+        '{"type": "reset", "seed": "5"}',
+        '{"type": "set_weight", "layer": 0, "source": 0, "target": 0, "value": "1"}',
+        '{"type": "set_bias", "layer": true, "neuron": 0, "value": 1}',
+        '{"type": "configure", "config": {"noise": "0.1"}}',
+        '{"type": "configure", "config": {"n_points": "100"}}',
+        '{"type": "hello", "version": 2, "compress": "yes"}',
+        '{"type": "hello", "version": 2, "compress": 1}',
+        '{"type": "hello", "version": "2"}',
+    ],
+)
+def test_types_are_strict(text: str) -> None:
+    with pytest.raises(ValidationError, match="Input should be a valid"):
+        parse_client_message(text)
+
+
+def test_strict_types_still_take_json_numbers_and_arrays() -> None:
+    points = parse_client_message('{"type": "add_points", "points": [[1, 0.5, 1]]}')
+    assert points.points == [(1.0, 0.5, 1.0)]  # an integer where a float is documented is fine
+    assert parse_client_message('{"type": "configure", "config": {"noise": 0}}').config.noise == 0

@@ -19,6 +19,7 @@ TYPEDEFS = typedefs(SOURCE)
 CLIENT_MODELS: list[type[BaseModel]] = list(get_args(get_args(protocol.ClientMessage)[0]))
 # Server -> client messages and the structures inside them: typedef name -> model.
 SERVER_MODELS: dict[str, type[BaseModel]] = {
+    "DenseWeights": protocol.DenseWeights,
     "Config": session_config.Config,
     "LayerSpec": session_config.LayerSpec,
     "ConfigMessage": protocol.ConfigMessage,

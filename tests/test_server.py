@@ -150,8 +150,15 @@ def test_custom_points_and_csv(server) -> None:
 
 BAD_INPUTS = [
     ("{not json", "bad_json", "not valid JSON"),
-    ('{"type": "configure", "config": {"learning_rate": NaN}}', "bad_json", "NaN"),
-    ('{"type": "step", "epochs": 1e999}', "bad_message", "finite"),
+    ('{"type": "configure", "config": {"learning_rate": NaN}}', "bad_json", "not valid JSON"),
+    ('{"type": "configure", "config": {"noise": Infinity}}', "bad_json", "not valid JSON"),
+    ('{"type": "configure", "config": {"learning_rate": 1e999}}', "bad_message", "finite"),
+    ('{"type": "step", "epochs": 1e999}', "bad_message", "valid integer"),
+    ('{"type": "step", "epochs": "5"}', "bad_message", "valid integer"),
+    ('{"type": "hello", "version": 2, "compress": "yes"}', "bad_message", "valid boolean"),
+    ("[" * 5000 + "]" * 5000, "bad_json", "recursion limit"),
+    ('{"type": "configure", "config": ' + "[" * 5000 + "]" * 5000 + "}", "bad_json", "recursion"),
+    ('{"type": "add_points", "points": ' + "[" * 5000 + "]" * 5000 + "}", "bad_json", "recursion"),
     ('{"type": "launch"}', "bad_message", "does not match"),
     ('{"type": "configure", "config": {"learning_rate": "fast"}}', "bad_message", "learning_rate"),
     (
@@ -181,6 +188,22 @@ def test_bad_input_gets_error_and_connection_survives(
     assert error["code"] == code and text in error["message"]
     client.send({"type": "step", "epochs": 2})
     assert client.wait_for("status", reason="step")["epoch"] == 2
+    client.close()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"type": "' + "x" * 200_000 + '"}',
+        '{"type": "configure", "config": {"' + "k" * 200_000 + '": 1}}',
+        '{"type": "load_csv", "text": [' + "7," * 100_000 + "7]}",
+    ],
+)
+def test_errors_quote_a_short_excerpt_not_the_input(server, raw: str) -> None:
+    client = Client(server.ws_url)
+    client.send(raw)
+    error = client.wait_for("error")
+    assert error["code"] == "bad_message" and len(json.dumps(error)) < 700, len(json.dumps(error))
     client.close()
 
 

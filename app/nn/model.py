@@ -161,6 +161,10 @@ class MLP:
         """(W, b) of each Dense layer, the output layer last; the arrays themselves, not copies."""
         return [(d.w, d.b) for d in self._denses]
 
+    def slopes(self) -> list[Array | None]:
+        """Each hidden layer's learnable PReLU slopes (the array itself), None where it has none."""
+        return [h.act.alpha if isinstance(h.act, PReLU) else None for h in self._hidden]
+
     # ----- computing -------------------------------------------------------------------------
 
     def _check_x(self, x: Any) -> Array:

@@ -15,17 +15,20 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pydantic_core
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app.config import Settings
 from app.protocol import (
-    CLIENT_MESSAGE,
     PROTOCOL_VERSION,
     Ack,
+    ErrorCode,
     ErrorMessage,
     Hello,
+    cut,
     describe_validation_error,
+    parse_client_message,
 )
 from app.session import Session
 
@@ -99,8 +102,9 @@ class Connection:
         self.messages.append(message)
         self.ready.set()
 
-    def error(self, code: str, message: str, field: str | None = None) -> None:
-        self.post(ErrorMessage(code=code, message=message, field=field).model_dump())  # type: ignore[arg-type]
+    def error(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        reply = ErrorMessage(code=code, message=cut(message, 500), field=field and cut(field, 60))
+        self.post(reply.model_dump())
 
     async def run(self) -> None:
         for message in self.session.greeting():
@@ -152,12 +156,13 @@ class Connection:
             self.error("too_large", self._too_large(size))
             return None
         try:
-            json.loads(text, parse_constant=_reject_constant)
+            # JSON as the standard has it (no NaN / Infinity), nesting bounded by the parser.
+            pydantic_core.from_json(text, allow_inf_nan=False)
         except ValueError as problem:
-            self.error("bad_json", f"message is not valid JSON: {problem}")
+            self.error("bad_json", f"message is not valid JSON: {str(problem)[:200]}")
             return None
         try:
-            command = CLIENT_MESSAGE.validate_json(text)
+            command = parse_client_message(text)
         except ValidationError as problem:
             message, field = describe_validation_error(problem, strip_tag=True)
             self.error("bad_message", message, field)
@@ -260,10 +265,6 @@ class Connection:
         if self.acked_seq is None:
             return True
         return self.sent_seq - self.acked_seq < self.settings.frame_window
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed: numbers must be finite")
 
 
 @router.websocket("/ws")

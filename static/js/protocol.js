@@ -23,10 +23,12 @@ const MAGIC = 'MLPF';
  * @typedef {{type: 'reset', seed?: number} | {type: 'regenerate', seed?: number}} Reseed
  * @typedef {{type: 'set_weight', layer: number, source: number, target: number, value: number}} SetWeight
  * @typedef {{type: 'set_bias', layer: number, neuron: number, value: number}} SetBias
+ * @typedef {{w: number[][], b: number[], slopes?: number[]|null}} DenseWeights
+ * @typedef {{type: 'set_weights', layers: DenseWeights[], epoch?: number|null}} SetWeights
  * @typedef {{type: 'add_points', points: [number, number, number][]}} AddPoints
  * @typedef {{type: 'remove_points', x1: number, x2: number, radius?: number}} RemovePoints
  * @typedef {{type: 'load_csv', text: string}} LoadCsv
- * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|AddPoints|RemovePoints|LoadCsv} ClientMessage
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv} ClientMessage
  * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{
