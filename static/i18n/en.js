@@ -4,6 +4,7 @@ export default {
   "app.name": "MLP Playground",
   "app.tagline": "Tinker with a neural network, live.",
   "app.skip": "Skip to the network",
+  "tip.skip": "Jump past the controls to the network diagram.",
 
   // ---- top bar ----
   "transport.group": "Training",

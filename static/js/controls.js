@@ -123,9 +123,10 @@ export function createControls({ catalog, topbar, speed, task, sliders, advanced
   controls.task = selectControl({
     key: 'task', label: 'control.task', tip: 'tip.task', onPick: pick('task'), options: titled('task', catalog.tasks),
   });
-  for (const key of ['learning_rate', 'optimizer', 'regularization', 'regularization_rate']) {
-    topbar.append(controls[key].node);
-  }
+  // The rate sits beside the regularization menu, under one label (its own label is for screen readers).
+  controls.regularization_rate.node.querySelector('label').className = 'visually-hidden';
+  controls.regularization.node.append(el('div', { className: 'inline' }, [controls.regularization.select, controls.regularization_rate.node]));
+  for (const key of ['learning_rate', 'optimizer', 'regularization']) topbar.append(controls[key].node);
   task.append(controls.task.node); // the data column: the problem type goes with the data
 
   // The pace: prominent, beside the play button, with the pace actually reached.
