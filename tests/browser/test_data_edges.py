@@ -38,17 +38,20 @@ def test_a_curve_offers_no_x2_inputs_and_says_why(server: Any, open_page: Any) -
 
 
 def test_a_stale_csv_error_clears_on_clear_and_on_a_good_load(server: Any, open_page: Any) -> None:
-    p = open_page(server.url)
+    p = open_page(server.url, "#dataset=custom")
     p.ready()
-    p.page.locator(".dataset-tile[data-name='custom']").click()
     error = p.page.locator("#csv-error")
-    p.page.locator("#csv-file").set_input_files(BAD_CSV)
-    error.wait_for(state="visible")
-    p.page.locator("#clear-points").click()
-    assert error.is_hidden()
-    p.page.locator("#csv-file").set_input_files(BAD_CSV)
-    error.wait_for(state="visible")
-    p.page.locator("#csv-file").set_input_files(GOOD_CSV)
+    upload = p.page.locator("#csv-file").set_input_files
+    ways = {
+        "clear": lambda: p.page.locator("#clear-points").click(),
+        "good file": lambda: upload(GOOD_CSV),
+    }
+    for way, clear in ways.items():
+        upload(BAD_CSV)
+        error.wait_for(state="visible")
+        clear()
+        error.wait_for(state="hidden")
+        assert error.is_hidden(), way
     p.page.wait_for_function("() => document.querySelector('#data-count').dataset.count === '2'")
-    assert error.is_hidden()
+    assert error.is_hidden(), "the good file's data came, and no error with it"
     assert p.errors == []
