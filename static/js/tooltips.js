@@ -78,7 +78,7 @@ export function installTooltips(/** @type {HTMLElement} */ tip) {
 
   document.addEventListener('pointerover', (event) => {
     const node = owner(event.target);
-    if (event.pointerType === 'touch' || node === shownFor) return;
+    if (event.pointerType === 'touch' || (node && node === shownFor)) return;
     window.clearTimeout(timer);
     if (!node) { hide(); return; }
     timer = window.setTimeout(() => show(node), shownFor ? 0 : HOVER_MS); // moving along a row: no wait
