@@ -392,5 +392,6 @@ applyPresent();
 output.invalidate();
 sharing.writeUrl();
 readouts.showRunning(false);
+readouts.showEpoch(0);
 connection.set('connecting');
 window.requestAnimationFrame(tick);
