@@ -4,9 +4,7 @@
 // setup (which task a dataset implies, …): the page sends what the user changed, shows it at
 // once, and then shows the config the server answers with.
 
-import { CAN_INFLATE, PROTOCOL_VERSION, decodeFrame } from './protocol.js';
-import { createSocket } from './socket.js';
-import { createCommands } from './commands.js';
+import { createConversation } from './conversation.js';
 import { createStore } from './store.js';
 import { createFrameKeeper } from './frames.js';
 import { readHash } from './state.js';
@@ -57,11 +55,11 @@ const panel = createNeuronPanel($('#neuron-panel'));
 const help = createHelp($('#help-toggle'), $('#help'), $('#help-close'));
 const sharing = createSharing({ store, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note') });
 const drawTools = createDrawTools({
-  root: $('#draw-panel'), catalog, send, toasts, task: () => store.get('config').task, classes: outputsCount, palette: () => palette,
+  root: $('#draw-panel'), catalog, send: (message) => send(message), toasts, task: () => store.get('config').task, classes: outputsCount, palette: () => palette,
 });
 const controls = createControls({
   catalog, topbar: $('#topbar-controls'), speed: $('#speed-box'), task: $('#task-box'), sliders: $('#data-sliders'),
-  advanced: $('#advanced-controls'), lossField: $('#loss-field'), onChange: change,
+  advanced: $('#advanced-controls'), lossField: $('#loss-field'), onChange: (patch) => change(patch),
 });
 const picker = createDatasetPicker($('#datasets'), catalog, (name) => {
   if (name === 'custom') drawTools.set(true);
@@ -70,7 +68,7 @@ const picker = createDatasetPicker($('#datasets'), catalog, (name) => {
 const network = createNetwork($('#net'), {
   catalog,
   palette: () => palette,
-  onChange: change,
+  onChange: (patch) => change(patch),
   onSetWeight: (layer, source, target, value) => send({ type: 'set_weight', layer, source, target, value }),
   onSetBias: (layer, neuron, value) => send({ type: 'set_bias', layer, neuron, value }),
   hovercard: { root: $('#hovercard'), canvas: $('#hovercard-map'), text: $('#hovercard-text') },
@@ -97,130 +95,19 @@ const chart = createLossChart($('#chart'), $('#chart-tip'), () => palette);
 fitOutputColumn($('.output-column'), $('#map-box'), $('.chart-box'), $('#class-maps'));
 const connection = createConnectionView(
   { pill: $('#connection'), banner: $('#banner'), bannerText: $('#banner-text'), retry: $('#banner-retry') },
-  () => socket.retryNow(),
+  () => server.retryNow(),
 );
 
 // ---- talking to the server ----
-const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const socket = createSocket(wsUrl, {
-  onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
-  onMessage: (message) => inOrder(() => receive(message)),
-  onFrame: (buffer) => inOrder(() => decodeAndKeep(buffer)),
-  onDown: (retryInMs) => {
-    const was = store.get('connected');
-    store.set({ connected: false, running: false });
-    connection.set('offline', retryInMs);
-    if (was) announce(t('connection.lost'));
-  },
+const server = createConversation({
+  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+  catalog, store, frames, toasts, announce, connection,
+  onData: drawTools.onData,
+  onError: drawTools.onError,
+  onEpoch: readouts.showEpoch,
+  onFrame: (header) => chart.add(header.epoch, header.train_loss, header.test_loss),
 });
-const commands = createCommands(socket);
-
-function send(message) {
-  if (!commands.send(message) && message.type !== 'configure') toasts.show(t('connection.later'), 'info');
-}
-
-/** A setting changed in the page: show it at once and tell the server, which answers with the whole config. */
-function change(patch) {
-  store.set({ config: { ...store.get('config'), ...patch } });
-  commands.send({ type: 'configure', config: patch });
-}
-
-/** After hello: the whole setup from the page (URL or the session before a reconnect). */
-function restore() {
-  const config = store.get('config');
-  const rows = store.get('customRows');
-  commands.send({ type: 'configure', config });
-  if (config.dataset === 'custom' && rows) {
-    // add_points on another dataset would start from its points: clear first, then add.
-    commands.send({ type: 'clear_points' });
-    if (rows.length) commands.send({ type: 'add_points', points: rows.slice(0, catalog.limits.points) });
-  }
-  commands.send({ type: 'reset' });
-  if (store.get('wantRunning')) commands.send({ type: 'play' });
-}
-
-let pendingRebuilt = null; // what a config answer rebuilt, told once its data has come
-function receive(message) {
-  switch (message.type) {
-    case 'hello':
-      if (message.version !== PROTOCOL_VERSION) toasts.show(t('error.page_version', { server: message.version, page: PROTOCOL_VERSION }));
-      store.set({ connected: true });
-      commands.restart();
-      connection.set('online');
-      restore();
-      break;
-    case 'config':
-      if (!commands.answered()) break; // a newer edit is on its way: its answer brings the config
-      store.set({ config: message.config });
-      if (message.rebuilt.includes('data')) pendingRebuilt = message.rebuilt;
-      else if (message.rebuilt.length) announce(describeRebuilt(message.rebuilt));
-      break;
-    case 'data':
-      receiveData(message);
-      break;
-    case 'status':
-      store.set({ running: message.running });
-      if (message.reason === 'diverged') {
-        store.set({ wantRunning: false });
-        toasts.show(t('status.diverged'), 'error', message.message);
-      }
-      if (message.reason === 'step' || message.reason === 'pause') store.set({ wantRunning: message.running });
-      readouts.showEpoch(message.epoch);
-      break;
-    case 'error':
-      if (message.code === 'bad_message' || message.code === 'bad_data') commands.refused();
-      if (message.code === 'diverged') store.set({ wantRunning: false });
-      if (!drawTools.onError(message)) toasts.show(named('error', message.code, t('error.unknown', { code: message.code })), 'error', message.message);
-      break;
-    default:
-      break;
-  }
-}
-
-/** What a config answer rebuilt, in the page's words. @param {string[]} rebuilt */
-function describeRebuilt(rebuilt) {
-  const config = store.get('config');
-  const data = store.get('data');
-  const count = data ? data.train.length + data.test.length : 0;
-  const dataset = catalog.datasets.find((d) => d.name === config.dataset);
-  const optimizer = catalog.optimizers.find((o) => o.name === config.optimizer);
-  const params = {
-    dataset: named('dataset', config.dataset, dataset?.title), count, optimizer: named('optimizer', config.optimizer, optimizer?.title),
-  };
-  return rebuilt.map((what) => named('rebuilt', what, what, params)).join('; ');
-}
-
-function receiveData(message) {
-  drawTools.onData(message);
-  store.set({ data: message, ...(message.dataset === 'custom' ? { customRows: [...message.train, ...message.test] } : {}) });
-  if (pendingRebuilt) announce(describeRebuilt(pendingRebuilt));
-  pendingRebuilt = null;
-}
-
-// Frames decode asynchronously (compressed grids inflate in a stream), so every message waits
-// for the ones that arrived before it: a status saying "paused" must not be overtaken by the
-// frame sent before it, which still says "running".
-let queue = Promise.resolve();
-function inOrder(handle) {
-  queue = queue.then(handle).catch((error) => {
-    console.error(error);
-    toasts.show(t('error.message'), 'error', error.message);
-  });
-}
-
-async function decodeAndKeep(buffer) {
-  let frame;
-  try {
-    frame = await decodeFrame(buffer);
-  } catch (error) {
-    toasts.show(t('error.frame'), 'error', error.message);
-    return;
-  }
-  socket.send({ type: 'ack', seq: frame.header.seq }); // flow control: the server keeps ≤ 2 frames in flight
-  frames.keep(frame);
-  store.set({ running: frame.header.running && store.get('connected') }); // a frame can land after a disconnect
-  chart.add(frame.header.epoch, frame.header.train_loss, frame.header.test_loss);
-}
+const { send, change, restore } = server;
 
 // ---- drawing ----
 function outputsCount() {
