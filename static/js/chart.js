@@ -10,15 +10,22 @@ import { t } from './i18n.js';
 
 const MAX_POINTS = 2000;
 const SPIKE = 3; // a top this many times the 90th percentile is a spike: cut at 1.5 times it
+const START = 0.1; // the first tenth of the curve is its descent, always shown whole
 
 const formatLoss = (v) => (v == null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
 
-/** The top of the linear scale: the highest value, unless that is a spike far above the rest. */
+/**
+ * The top of the linear scale, from the values in epoch order: the highest of the start, and
+ * of the rest too unless that is a spike far above the rest's 90th percentile.
+ */
 export function linearTop(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const top = sorted[sorted.length - 1];
-  const p90 = sorted[Math.floor(0.9 * (sorted.length - 1))];
-  return p90 > 0 && top > SPIKE * p90 ? 1.5 * p90 : top;
+  const head = Math.max(1, Math.ceil(START * values.length));
+  const rest = values.slice(head).sort((a, b) => a - b);
+  const start = Math.max(...values.slice(0, head));
+  if (!rest.length) return start;
+  const top = rest[rest.length - 1];
+  const p90 = rest[Math.floor(0.9 * (rest.length - 1))];
+  return Math.max(start, p90 > 0 && top > SPIKE * p90 ? 1.5 * p90 : top);
 }
 
 /**

@@ -90,11 +90,13 @@ def test_the_chart_cuts_a_spike_instead_of_flattening_the_curve(
         """async () => {
           const { linearTop } = await import('/static/js/chart.js');
           const curve = Array.from({ length: 100 }, (_, i) => 0.7 * Math.exp(-i / 20) + 0.05);
-          return [linearTop(curve), linearTop([...curve, 40, 35, 30])];
+          const steep = Array.from({ length: 100 }, (_, i) => (i < 5 ? 9 - i : 0.1));
+          return [linearTop(curve), linearTop([...curve, 40, 35, 30]), linearTop(steep)];
         }"""
     )
     assert top[0] == pytest.approx(0.75)  # a plain curve: its highest value
     assert top[1] < 2, "a spike to 40 is cut, the curve keeps its height"
+    assert top[2] == 9, "the start of training is shown whole, however steep"
     assert p.errors == []
 
 
