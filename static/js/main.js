@@ -71,7 +71,7 @@ const network = createNetwork($('#net'), {
   onChange: (patch) => change(patch),
   onSetWeight: (layer, source, target, value) => send({ type: 'set_weight', layer, source, target, value }),
   onSetBias: (layer, neuron, value) => send({ type: 'set_bias', layer, neuron, value }),
-  hovercard: { root: $('#hovercard'), canvas: $('#hovercard-map'), text: $('#hovercard-text') },
+  hovercard: { root: $('#hovercard'), canvas: $('#hovercard-map'), text: $('#hovercard-text'), note: $('#hovercard-note') },
   tooltip: $('#tooltip'),
   editor: editor.open,
   panel,

@@ -29,7 +29,6 @@ export function featureNode(feature, { features, domain, oneD, locked, onToggle 
   const node = tAttr(item.node, 'aria-label', 'net.feature', { name: feature.label });
   node.tabIndex = locked ? -1 : 0;
   node.setAttribute('aria-pressed', String(isActive));
-  node.removeAttribute('data-tip-quiet'); // its tip says what a click does
   if (unusable && !isActive) node.setAttribute('aria-disabled', 'true'); // on, it can still be switched off
   if (locked) tTip(node, 'tip.feature_locked');
   else if (unusable) tTip(node, 'tip.feature_one_d');

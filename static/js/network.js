@@ -18,7 +18,7 @@ const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
  * @param {{catalog: any, palette: () => any, onChange: (patch: object) => void,
  *   onSetWeight: (layer: number, source: number, target: number, value: number) => void,
  *   onSetBias: (layer: number, neuron: number, value: number) => void,
- *   hovercard: {root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement},
+ *   hovercard: {root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement, note: HTMLElement},
  *   tooltip: HTMLElement, panel: ReturnType<import('./neuron-panel.js').createNeuronPanel>,
  *   editor: (anchor: {x: number, y: number}, label: string, value: number, apply: (v: number) => void) => void}} options
  */

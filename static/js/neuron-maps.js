@@ -42,8 +42,9 @@ export function paintNeuron(heatmap, grid, { output = null, index = 0 }, palette
 }
 
 /**
- * The hover card: a neuron's map, large, with its title and value range.
- * @param {{root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement}} card
+ * The hover card: a neuron's map, large, with its title and value range, and under them the
+ * neuron's own explanation (its aria-describedby text: what a click does, why it is off).
+ * @param {{root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement, note: HTMLElement}} card
  * @param {(heatmap: any, item: any, grid: any) => void} paint  draws `grid` as `item` shows it
  */
 export function createHovercard(card, paint) {
@@ -57,6 +58,7 @@ export function createHovercard(card, paint) {
     if (!grid) return;
     paint(heatmap, item, grid);
     card.text.textContent = t('card.range', { title, lo: fmt(grid.lo), hi: fmt(grid.hi) });
+    card.note.textContent = document.getElementById(item.node.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
     if (!card.root.hidden) return;
     card.root.hidden = false;
     const rect = item.node.getBoundingClientRect();

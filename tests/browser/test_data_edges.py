@@ -28,6 +28,9 @@ def test_a_curve_offers_no_x2_inputs_and_says_why(server: Any, open_page: Any) -
         ".neuron.feature[aria-label='Input feature x₂']",
     )
     assert "x₂ is 0 everywhere" in why
+    x2.hover()  # the mouse reads it in the neuron's hover card
+    p.page.locator("#hovercard").wait_for(state="visible")
+    assert p.page.locator("#hovercard-note").inner_text() == why
     configures = len(sent(p, "configure"))
     x2.click(force=True)  # aria-disabled: Playwright would not click it
     assert len(sent(p, "configure")) == configures
