@@ -86,7 +86,10 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         break;
       case 'error':
         if (message.code === 'bad_message' || message.code === 'bad_data') commands.refused();
-        if (message.code === 'diverged') store.set({ wantRunning: false });
+        if (message.code === 'diverged') { // the status that comes with it says so, in a toast
+          store.set({ wantRunning: false });
+          break;
+        }
         if (!onError(message)) toasts.show(named('error', message.code, t('error.unknown', { code: message.code })), 'error', message.message);
         break;
       default:
