@@ -32,5 +32,5 @@ export function createCommands(socket) {
   /** A new session: nothing of the old one is in flight. */
   function restart() { awaiting = 0; }
 
-  return { send, answered, refused, restart };
+  return { send, answered, refused, restart, get inFlight() { return awaiting; } };
 }

@@ -12,10 +12,10 @@ import { named, t } from './i18n.js';
  *   frames: ReturnType<import('./frames.js').createFrameKeeper>,
  *   toasts: {show: (text: string, kind?: string, detail?: string) => void},
  *   announce: (text: string) => void, connection: {set: (state: string, retryInMs?: number) => void},
- *   onData: (message: any) => void, onError: (message: any) => boolean,
+ *   onHello: () => void, onData: (message: any) => void, onAnswer: (message: any) => boolean,
  *   onEpoch: (epoch: number) => void, onFrame: (header: any) => void}} options
  */
-export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onData, onError, onEpoch, onFrame }) {
+export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onHello, onData, onAnswer, onEpoch, onFrame }) {
   const socket = createSocket(url, {
     onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
     onMessage: (message) => inOrder(() => receive(message)),
@@ -29,8 +29,11 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
   });
   const commands = createCommands(socket);
 
+  /** Send a command. @returns {boolean} sent (else a toast says it waits for the connection) */
   function send(message) {
-    if (!commands.send(message) && message.type !== 'configure') toasts.show(t('connection.later'), 'info');
+    const sent = commands.send(message);
+    if (!sent && message.type !== 'configure') toasts.show(t('connection.later'), 'info');
+    return sent;
   }
 
   /** A setting changed in the page: show it at once and tell the server, which answers with the whole config. */
@@ -60,10 +63,12 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         if (message.version !== PROTOCOL_VERSION) toasts.show(t('error.page_version', { server: message.version, page: PROTOCOL_VERSION }));
         store.set({ connected: true });
         commands.restart();
+        onHello();
         connection.set('online');
         restore();
         break;
       case 'config':
+        onAnswer(message);
         if (!commands.answered()) break; // a newer edit is on its way: its answer brings the config
         store.set({ config: message.config });
         if (message.rebuilt.includes('data')) pendingRebuilt = message.rebuilt;
@@ -84,14 +89,16 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         if (message.reason === 'step' || message.reason === 'pause') store.set({ wantRunning: message.running });
         onEpoch(message.epoch);
         break;
-      case 'error':
-        if (message.code === 'bad_message' || message.code === 'bad_data') commands.refused();
+      case 'error': {
+        const refusal = message.code === 'bad_message' || message.code === 'bad_data'; // the answer to a command
+        if (refusal) commands.refused();
         if (message.code === 'diverged') { // the status that comes with it says so, in a toast
           store.set({ wantRunning: false });
           break;
         }
-        if (!onError(message)) toasts.show(named('error', message.code, t('error.unknown', { code: message.code })), 'error', message.message);
+        if (!(refusal && onAnswer(message))) toasts.show(named('error', message.code, t('error.unknown', { code: message.code })), 'error', message.message);
         break;
+      }
       default:
         break;
     }
@@ -136,5 +143,9 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
     onFrame(frame.header);
   }
 
-  return { send, change, restore, retryNow: () => socket.retryNow() };
+  return {
+    send, change, restore, retryNow: () => socket.retryNow(),
+    /** How many commands sent are still waiting for their answer (a config, or an error). */
+    inFlight: () => commands.inFlight,
+  };
 }

@@ -2,21 +2,24 @@
 // on the decision map, clearing, and CSV upload with its inline error.
 
 import { el, rgb } from './dom.js';
-import { t, tAttr, tText } from './i18n.js';
+import { named, t, tAttr, tText } from './i18n.js';
 import { tTip } from './tooltips.js';
 
 /**
- * @param {{root: HTMLElement, catalog: any, send: (message: object) => void,
+ * @param {{root: HTMLElement, catalog: any, send: (message: object) => boolean, inFlight: () => number,
  *   toasts: {show: (text: string, kind?: string, detail?: string) => void},
  *   task: () => string, classes: () => number, palette: () => any}} options
  */
-export function createDrawTools({ root, catalog, send, toasts, task, classes, palette }) {
+export function createDrawTools({ root, catalog, send, inFlight, toasts, task, classes, palette }) {
   const $ = (selector) => root.querySelector(selector);
   const csvError = $('#csv-error');
   let draw = false;
   let eraser = false;
   let label = 1;
-  let csvPending = false;
+  // The server answers commands in order, each with a config or an error: the CSV load's own
+  // answer comes after those of the commands sent before it (a Clear's data must not pass for it).
+  let csvAnswerIn = -1; // answers to let pass before the CSV load's (-1: no load waiting)
+  let csvLoaded = false; // the load succeeded: its data message is next
   let labelsKey = '';
 
   function set(nextDraw, nextEraser = false) {
@@ -83,17 +86,19 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
     }
   }
 
-  /** A server error: true when it was about the CSV upload (shown inline, not as a toast). */
-  function onError(message) {
-    if (message.code !== 'bad_data' || !csvPending) return false;
-    csvPending = false;
-    showCsvError(`${t('error.bad_data')}\n${message.message}`);
+  /** Each answer to a command (a config, or an error refusing one): true when it was the CSV load's error (shown inline). */
+  function onAnswer(message) {
+    if (csvAnswerIn < 0) return false;
+    if (csvAnswerIn > 0) { csvAnswerIn -= 1; return false; }
+    csvAnswerIn = -1;
+    if (message.type !== 'error') { csvLoaded = true; return false; }
+    showCsvError(`${named('error', message.code)}\n${message.message}`);
     return true;
   }
 
   function onData(message) {
-    if (!csvPending) return;
-    csvPending = false;
+    if (!csvLoaded) return;
+    csvLoaded = false;
     clearCsvError();
     toasts.show(t('draw.csv_loaded', { count: message.train.length + message.test.length }), 'info');
   }
@@ -111,10 +116,14 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
       showCsvError(t('draw.csv_too_large', { size: Math.round(file.size / 1024), limit: Math.floor(limit / 1024) }));
       return;
     }
-    csvPending = true;
+    const text = await file.text();
     clearCsvError();
-    send({ type: 'load_csv', text: await file.text() });
+    csvAnswerIn = inFlight();
+    if (!send({ type: 'load_csv', text })) csvAnswerIn = -1;
   });
 
-  return { set, mapClick, hoverText, renderLabels, onError, onData };
+  /** A new session: a load sent to the old one will never be answered. */
+  function forget() { csvAnswerIn = -1; csvLoaded = false; }
+
+  return { set, mapClick, hoverText, renderLabels, onAnswer, onData, forget };
 }

@@ -55,7 +55,7 @@ const panel = createNeuronPanel($('#neuron-panel'));
 const help = createHelp($('#help-toggle'), $('#help'), $('#help-close'));
 const sharing = createSharing({ store, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note') });
 const drawTools = createDrawTools({
-  root: $('#draw-panel'), catalog, send: (message) => send(message), toasts, task: () => store.get('config').task, classes: outputsCount, palette: () => palette,
+  root: $('#draw-panel'), catalog, send: (message) => send(message), inFlight: () => server.inFlight(), toasts, task: () => store.get('config').task, classes: outputsCount, palette: () => palette,
 });
 const controls = createControls({
   catalog, topbar: $('#topbar-controls'), speed: $('#speed-box'), task: $('#task-box'), sliders: $('#data-sliders'),
@@ -102,8 +102,9 @@ const connection = createConnectionView(
 const server = createConversation({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
   catalog, store, frames, toasts, announce, connection,
+  onHello: drawTools.forget,
   onData: drawTools.onData,
-  onError: drawTools.onError,
+  onAnswer: drawTools.onAnswer,
   onEpoch: readouts.showEpoch,
   onFrame: (header) => chart.add(header.epoch, header.train_loss, header.test_loss),
 });

@@ -9,6 +9,17 @@ from pagehelpers import RECORD_SENT, sent
 
 pytestmark = pytest.mark.browser
 
+# Every message from the server a quarter second late (in order): a Clear's answer then lands
+# after the next upload was sent, which must not take it for its own.
+LATE_ANSWERS = """
+const Real = window.WebSocket;
+window.WebSocket = class extends Real {
+  addEventListener(type, listener, ...rest) {
+    if (type !== 'message') return super.addEventListener(type, listener, ...rest);
+    return super.addEventListener(type, (event) => setTimeout(() => listener(event), 250), ...rest);
+  }
+};
+"""
 BAD_CSV = {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x1,x2,label\n1,2,0\nfoo,3,1\n"}
 GOOD_CSV = {"name": "good.csv", "mimeType": "text/csv", "buffer": b"x1,x2,label\n1,2,0\n-1,3,1\n"}
 
@@ -41,7 +52,7 @@ def test_a_curve_offers_no_x2_inputs_and_says_why(server: Any, open_page: Any) -
 
 
 def test_a_stale_csv_error_clears_on_clear_and_on_a_good_load(server: Any, open_page: Any) -> None:
-    p = open_page(server.url, "#dataset=custom")
+    p = open_page(server.url, "#dataset=custom", script=LATE_ANSWERS)
     p.ready()
     error = p.page.locator("#csv-error")
     upload = p.page.locator("#csv-file").set_input_files
