@@ -102,7 +102,7 @@ class Config(Strict):
     regularization: Regularization = "none"
     regularization_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 10
-    speed: Annotated[float, Field(ge=0.0, le=10000.0)] = 300.0  # epochs per second; 0 = max
+    speed: Annotated[float, Field(ge=0.0, le=10000.0)] = 30.0  # epochs per second; 0 = max
     # streaming
     grid: Annotated[int, Field(ge=10, le=200)] = 100
     neuron_grid: Annotated[int, Field(ge=4, le=40)] = 10  # 100 bytes a map

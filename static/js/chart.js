@@ -1,11 +1,32 @@
-// The loss chart: training and test loss against epochs, with axes, hover values and a log scale.
-// Memory stays bounded: past MAX_POINTS, every other point is dropped (the curve keeps its shape).
+// The loss chart: training and test loss against epochs, with ticks, hover values and a log
+// scale; the axis titles are page text beside the canvas. The training line is drawn over the
+// test line (thinner), so both show where they meet. A spike after an edit does not flatten
+// the rest: on the linear scale the top is cut at a level most of the curve stays under, and
+// the cut peaks are marked. Memory stays bounded: past MAX_POINTS, every other point is
+// dropped (the curve keeps its shape).
 
 import { fit, niceTicks } from './heatmap.js';
+import { t } from './i18n.js';
 
 const MAX_POINTS = 2000;
+const SPIKE = 3; // a top this many times the 90th percentile is a spike: cut at 1.5 times it
+const START = 0.1; // the first tenth of the curve is its descent, always shown whole
 
 const formatLoss = (v) => (v == null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+
+/**
+ * The top of the linear scale, from the values in epoch order: the highest of the start, and
+ * of the rest too unless that is a spike far above the rest's 90th percentile.
+ */
+export function linearTop(values) {
+  const head = Math.max(1, Math.ceil(START * values.length));
+  const rest = values.slice(head).sort((a, b) => a - b);
+  const start = Math.max(...values.slice(0, head));
+  if (!rest.length) return start;
+  const top = rest[rest.length - 1];
+  const p90 = rest[Math.floor(0.9 * (rest.length - 1))];
+  return Math.max(start, p90 > 0 && top > SPIKE * p90 ? 1.5 * p90 : top);
+}
 
 /**
  * @param {HTMLCanvasElement} canvas @param {HTMLElement} tip  hover read-out
@@ -34,30 +55,29 @@ export function createLossChart(canvas, tip, palette) {
   function clear() { points = []; dirty = true; }
   function setLog(value) { log = value; dirty = true; }
 
-
   function draw() {
     if (!dirty) return;
     dirty = false;
     const { width, height } = fit(canvas);
     const colors = palette();
-    const font = parseFloat(colors.css('--chart-font')) || 11;
+    const font = parseFloat(colors.css('--chart-font')) || 13;
     const line = parseFloat(colors.css('--chart-line')) || 2;
     ctx.clearRect(0, 0, width, height);
-    const left = font * 3.6;
-    const bottom = font * 1.7;
-    const plotW = Math.max(10, width - left - font * 1.4);
-    const plotH = Math.max(10, height - bottom - 6);
+    const left = font * 3.4;
+    const top = font * 0.6;
+    const plotW = Math.max(10, width - left - font);
+    const plotH = Math.max(10, height - top - font * 1.7);
     const values = points.flatMap((p) => [p.train, p.test]).filter((v) => v != null && Number.isFinite(v) && (!log || v > 0));
     const firstEpoch = points.length ? points[0].epoch : 0;
     const lastEpoch = points.length ? Math.max(points[points.length - 1].epoch, firstEpoch + 1) : 1;
     let lo = values.length ? Math.min(...values) : 0;
-    let hi = values.length ? Math.max(...values) : 1;
+    let hi = values.length ? (log ? Math.max(...values) : linearTop(values)) : 1;
     if (!log) lo = Math.min(0, lo);
     if (hi - lo < 1e-9) hi = lo + (log ? lo : 1);
     const f = log ? (v) => Math.log10(v) : (v) => v;
     const [flo, fhi] = [f(lo), f(hi)];
     const x = (epoch) => left + ((epoch - firstEpoch) / (lastEpoch - firstEpoch)) * plotW;
-    const y = (v) => 3 + plotH - ((f(v) - flo) / (fhi - flo || 1)) * plotH;
+    const y = (v) => top + plotH - ((f(v) - flo) / (fhi - flo || 1)) * plotH;
 
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.fillStyle = colors.css('--ink-soft');
@@ -66,43 +86,57 @@ export function createLossChart(canvas, tip, palette) {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     const yTicks = log
-      ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((t) => t >= flo - 1e-9 && t <= fhi + 1e-9).map((t) => 10 ** t)
+      ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((v) => v >= flo - 1e-9 && v <= fhi + 1e-9).map((v) => 10 ** v)
       : niceTicks(lo, hi, 3);
-    for (const t of yTicks) {
-      const py = y(t);
+    for (const v of yTicks) {
+      const py = y(v);
       ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(left + plotW, py); ctx.stroke();
-      ctx.fillText(formatLoss(t), left - 4, py);
+      ctx.fillText(formatLoss(v), left - 5, py);
     }
-    ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    for (const t of niceTicks(firstEpoch, lastEpoch, 4)) {
-      if (t < firstEpoch || t > lastEpoch) continue;
-      ctx.textAlign = x(t) - left < font ? 'left' : 'center'; // the first label clears the y axis's "0.00"
-      ctx.fillText(t >= 10000 ? `${t / 1000}k` : String(t), x(t), plotH + 6);
+    for (const v of niceTicks(firstEpoch, lastEpoch, 4)) {
+      if (v < firstEpoch || v > lastEpoch) continue;
+      ctx.textAlign = x(v) - left < font ? 'left' : 'center'; // the first label clears the y axis's "0.00"
+      ctx.fillText(v >= 10000 ? `${v / 1000}k` : String(v), x(v), top + plotH + 5);
     }
-    for (const [key, color] of [['train', colors.css('--train-line')], ['test', colors.css('--test-line')]]) {
+
+    ctx.save();
+    ctx.beginPath(); ctx.rect(left, top - line, plotW, plotH + 2 * line); ctx.clip();
+    const series = [['test', colors.css('--test-line'), line * 1.8], ['train', colors.css('--train-line'), line]];
+    let cut = false;
+    for (const [key, color, width_] of series) {
       ctx.strokeStyle = color;
-      ctx.lineWidth = line;
+      ctx.lineWidth = width_;
       ctx.lineJoin = 'round';
       ctx.beginPath();
       let started = false;
       for (const p of points) {
         const v = p[key];
         if (v == null || !Number.isFinite(v) || (log && v <= 0)) { started = false; continue; }
+        if (v > hi) cut = true;
         if (started) ctx.lineTo(x(p.epoch), y(v)); else ctx.moveTo(x(p.epoch), y(v));
         started = true;
       }
       ctx.stroke();
     }
+    ctx.restore();
+    canvas.dataset.cut = String(cut);
+    if (cut) { // the cut peaks: a dashed top edge, so nobody reads the cut as the value
+      ctx.strokeStyle = colors.css('--ink-soft');
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath(); ctx.moveTo(left, top); ctx.lineTo(left + plotW, top); ctx.stroke();
+      ctx.setLineDash([]);
+    }
+
     if (hoverX != null && points.length) {
       const epoch = firstEpoch + ((hoverX - left) / plotW) * (lastEpoch - firstEpoch);
       const near = points.reduce((best, p) => (Math.abs(p.epoch - epoch) < Math.abs(best.epoch - epoch) ? p : best));
       ctx.strokeStyle = colors.css('--ink-soft');
       ctx.lineWidth = 1;
-      ctx.beginPath(); ctx.moveTo(x(near.epoch), 3); ctx.lineTo(x(near.epoch), plotH + 3); ctx.stroke();
-      tip.textContent = `epoch ${near.epoch} · train ${formatLoss(near.train)} · test ${formatLoss(near.test)}`;
+      ctx.beginPath(); ctx.moveTo(x(near.epoch), top); ctx.lineTo(x(near.epoch), top + plotH); ctx.stroke();
+      tip.textContent = t('chart.tip', { epoch: near.epoch, train: formatLoss(near.train), test: formatLoss(near.test) });
       tip.hidden = false;
-      tip.style.left = `${Math.min(Math.max(x(near.epoch), 70), width - 70)}px`;
+      tip.style.left = `${Math.min(Math.max(canvas.offsetLeft + x(near.epoch), 90), canvas.offsetLeft + width - 90)}px`;
     } else {
       tip.hidden = true;
     }

@@ -1,22 +1,12 @@
-// Controls built from the catalog: the top bar's selects, the data sliders, the advanced panel.
-// Each control reads its choices from the catalog and reports a config patch through onChange.
+// Controls built from the catalog: the top bar's selects, the speed menu, the data sliders, the
+// advanced panel. Each reads its choices and ranges from the catalog, takes its texts from the
+// message catalogue and reports a config patch through onChange.
 
-/** Create an element: el('select', {id: 'x'}, [children]). Text goes in as textContent. */
-export function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = value;
-    else if (key === 'className') node.className = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
+import { el } from './dom.js';
+import { integer, named, t, tAttr, tName, tText } from './i18n.js';
+import { tTip, tTipNamed } from './tooltips.js';
 
 const percent = (v) => `${Math.round(v * 100)}%`;
-const compact = (v) => (v >= 1000 ? `${v / 1000}k` : String(v));
 
 /** Numbers 1, 2, 3, 5, 10, 20, 30, 50, … within [min, max], always including both ends. */
 export function niceSteps(min, max) {
@@ -28,17 +18,23 @@ export function niceSteps(min, max) {
   return [...steps].sort((a, b) => a - b);
 }
 
-/** A labelled <select>; options are [value, text] pairs; values compare as strings. */
-function selectControl({ key, label, options, onPick, parse = String, className = 'control' }) {
+/** A label's text and a control's tooltip: a catalogue key, or a function that sets it. */
+const caption = (node, label) => (typeof label === 'function' ? label(node) : tText(node, label));
+const explain = (node, tip) => (typeof tip === 'function' ? tip(node) : tTip(node, tip));
+
+/** The wrapper every control sits in: `data-hide` lets a classroom link hide it. */
+const wrap = (key, className, children) => el('div', { className, dataset: { hide: key } }, children);
+
+/** A labelled <select>; options are [value, setText(option)] pairs; values compare as strings. */
+function selectControl({ key, label, tip, options, onPick, parse = String, className = 'control' }) {
   const id = `control-${key}`;
-  const select = el('select', { id, name: key });
-  for (const [value, text] of options) select.append(el('option', { value: String(value), text }));
+  const select = tTip(el('select', { id, name: key }), tip);
+  for (const [value, setText] of options) select.append(setText(el('option', { value: String(value) })));
   select.addEventListener('change', () => onPick(parse(select.value)));
-  const node = el('div', { className, dataset: { hide: key } }, [
-    el('label', { for: id, text: label }), select,
-  ]);
+  const node = wrap(key, className, [tText(el('label', { for: id }), label), select]);
   return {
     node,
+    select,
     set(value) {
       const text = String(value);
       if (![...select.options].some((o) => o.value === text)) {
@@ -53,12 +49,10 @@ function selectControl({ key, label, options, onPick, parse = String, className 
  * A labelled range slider over a list of allowed values (so 1 … 5000 can move in nice steps).
  * The value is sent on release ('change'); the label follows while dragging ('input').
  */
-function sliderControl({ key, label, values, format, onPick }) {
+function sliderControl({ key, label, tip, values, format, onPick }) {
   const id = `control-${key}`;
   const shown = el('output', { for: id, className: 'value' });
-  const input = el('input', {
-    id, name: key, type: 'range', min: 0, max: values.length - 1, step: 1,
-  });
+  const input = tTip(el('input', { id, name: key, type: 'range', min: 0, max: values.length - 1, step: 1 }), tip);
   const nearest = (v) => values.reduce((best, x, i) => (Math.abs(x - v) < Math.abs(values[best] - v) ? i : best), 0);
   const show = (v) => {
     shown.textContent = format(v);
@@ -66,8 +60,8 @@ function sliderControl({ key, label, values, format, onPick }) {
   };
   input.addEventListener('input', () => show(values[Number(input.value)]));
   input.addEventListener('change', () => onPick(values[Number(input.value)]));
-  const node = el('div', { className: 'slider', dataset: { hide: key } }, [
-    el('div', { className: 'slider-label' }, [el('label', { for: id, text: label }), shown]),
+  const node = wrap(key, 'slider', [
+    el('div', { className: 'slider-label' }, [tText(el('label', { for: id }), label), shown]),
     input,
   ]);
   return {
@@ -76,128 +70,133 @@ function sliderControl({ key, label, values, format, onPick }) {
       input.value = String(nearest(value));
       show(value);
     },
+    relabel() { show(values[Number(input.value)]); },
   };
 }
 
 /** A labelled number input, sent on change when valid. */
-function numberControl({ key, label, min, max, step, onPick, extra = [] }) {
+function numberControl({ key, label, tip, min, max, step, onPick, extra = [] }) {
   const id = `control-${key}`;
-  const input = el('input', { id, name: key, type: 'number', min, max, step });
+  const input = explain(el('input', { id, name: key, type: 'number', min, max, step }), tip);
   input.addEventListener('change', () => {
     const value = Number(input.value);
     if (input.value !== '' && input.checkValidity()) onPick(value);
   });
-  const node = el('div', { className: 'control', dataset: { hide: key } }, [
-    el('label', { for: id, text: label }), el('div', { className: 'inline' }, [input, ...extra]),
+  const node = wrap(key, 'control', [
+    caption(el('label', { for: id }), label), el('div', { className: 'inline' }, [input, ...extra]),
   ]);
   return { node, input, set(value) { if (document.activeElement !== input) input.value = String(value); } };
 }
 
+/** The speed menu's option text: "normal · 30/s", or "as fast as possible". */
+const speedText = (v) => (v === 0 ? named('speed', '0') : t('speed.option', { name: named('speed', String(v)), rate: v }));
+
 /**
  * Build every control from the catalog.
- * @param {{catalog: any, topbar: HTMLElement, sliders: HTMLElement, advanced: HTMLElement,
- *          lossField: HTMLElement, onChange: (patch: object) => void}} options
+ * @param {{catalog: any, topbar: HTMLElement, speed: HTMLElement, task: HTMLElement, sliders: HTMLElement,
+ *   advanced: HTMLElement, lossField: HTMLElement, onChange: (patch: object) => void}} options
  */
-export function createControls({ catalog, topbar, sliders, advanced, lossField, onChange }) {
-  const pick = (key, transform = (v) => v) => (value) => onChange({ [key]: transform(value) });
-  const ranges = catalog.ranges ?? {};
-  const range = (key, min, max) => ({ min: ranges[key]?.min ?? min, max: ranges[key]?.max ?? max });
-  const titleOf = (list, name) => list.find((item) => item.name === name)?.title ?? name;
+export function createControls({ catalog, topbar, speed, task, sliders, advanced, lossField, onChange }) {
+  const pick = (key) => (value) => onChange({ [key]: value });
+  const { ranges } = catalog;
   const controls = {};
+  const number = (v) => (option) => { option.textContent = String(v); return option; };
+  const titled = (kind, list) => list.map((item) => (typeof item === 'string' ? { name: item } : item))
+    .map(({ name, title }) => [name, (option) => tName(option, kind, name, title)]);
 
   controls.learning_rate = selectControl({
-    key: 'learning_rate', label: 'Learning rate', parse: Number, onPick: pick('learning_rate'),
-    options: catalog.learning_rates.map((v) => [v, String(v)]),
+    key: 'learning_rate', label: 'control.learning_rate', tip: 'tip.learning_rate', parse: Number,
+    onPick: pick('learning_rate'), options: catalog.learning_rates.map((v) => [v, number(v)]),
   });
   controls.optimizer = selectControl({
-    key: 'optimizer', label: 'Optimizer', onPick: pick('optimizer'),
-    options: catalog.optimizers.map((o) => [o.name, o.title ?? o.name]),
+    key: 'optimizer', label: 'control.optimizer', tip: 'tip.optimizer', onPick: pick('optimizer'),
+    options: titled('optimizer', catalog.optimizers),
   });
   controls.regularization = selectControl({
-    key: 'regularization', label: 'Regularization', onPick: pick('regularization'),
-    options: catalog.regularizations.map((r) => [r, r === 'none' ? 'None' : r.toUpperCase()]),
+    key: 'regularization', label: 'control.regularization', tip: 'tip.regularization',
+    onPick: pick('regularization'), options: titled('regularization', catalog.regularizations),
   });
   controls.regularization_rate = selectControl({
-    key: 'regularization_rate', label: 'Reg. rate', parse: Number, onPick: pick('regularization_rate'),
-    options: catalog.regularization_rates.map((v) => [v, String(v)]),
+    key: 'regularization_rate', label: 'control.regularization_rate', tip: 'tip.regularization_rate',
+    parse: Number, onPick: pick('regularization_rate'), options: catalog.regularization_rates.map((v) => [v, number(v)]),
   });
   controls.task = selectControl({
-    key: 'task', label: 'Problem type', onPick: pick('task'),
-    options: catalog.tasks.map((t) => [t.name, t.title ?? t.name]),
+    key: 'task', label: 'control.task', tip: 'tip.task', onPick: pick('task'), options: titled('task', catalog.tasks),
   });
+  // The rate sits beside the regularization menu, under one label (its own label is for screen readers).
+  controls.regularization_rate.node.querySelector('label').className = 'visually-hidden';
+  controls.regularization.node.append(el('div', { className: 'inline' }, [controls.regularization.select, controls.regularization_rate.node]));
+  for (const key of ['learning_rate', 'optimizer', 'regularization']) topbar.append(controls[key].node);
+  task.append(controls.task.node); // the data column: the problem type goes with the data
+
+  // The pace: prominent, beside the play button, with the pace actually reached.
   controls.speed = selectControl({
-    key: 'speed', label: 'Speed', parse: Number, onPick: pick('speed'),
-    options: catalog.speeds.map((v) => [v, v === 0 ? 'max' : `${v} ep/s`]),
+    key: 'speed', label: 'control.speed', tip: 'tip.speed', parse: Number, onPick: pick('speed'), className: 'control speed',
+    options: catalog.speeds.map((v) => [v, (option) => { option.textContent = speedText(v); return option; }]),
   });
-  for (const key of ['learning_rate', 'optimizer', 'regularization', 'regularization_rate', 'task', 'speed']) {
-    topbar.append(controls[key].node);
+  const reached = el('output', { id: 'speed-reached', className: 'reached', 'aria-live': 'off' });
+  controls.speed.node.append(reached);
+  speed.append(controls.speed.node);
+  let reachedRate = null;
+  /** The epochs per second the server reached (frames' epochs_per_second), while training. */
+  function showReached(rate, running) {
+    reachedRate = running ? rate : null;
+    reached.dataset.rate = running ? String(rate) : '';
+    if (running) tText(reached, 'speed.reached', { rate: Math.round(rate) });
+    else tText(reached, 'speed.paused');
   }
 
-  const share = range('train_share', 0.1, 0.9);
-  const noise = range('noise', 0, 0.5);
-  const batch = range('batch_size', 1, 5000);
-  const points = range('n_points', 10, 5000);
-  const classes = range('classes', 2, 6);
-  const stepsOf = (lo, hi, step) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => +(lo + i * step).toFixed(4));
-  controls.train_share = sliderControl({
-    key: 'train_share', label: 'Training share', values: stepsOf(share.min, share.max, 0.1),
-    format: percent, onPick: pick('train_share'),
-  });
-  controls.noise = sliderControl({
-    key: 'noise', label: 'Noise', values: stepsOf(noise.min, noise.max, 0.05),
-    format: percent, onPick: pick('noise'),
-  });
-  controls.batch_size = sliderControl({
-    key: 'batch_size', label: 'Batch size', values: niceSteps(batch.min, batch.max),
-    format: compact, onPick: pick('batch_size'),
-  });
-  controls.n_points = sliderControl({
-    key: 'n_points', label: 'Points', values: niceSteps(points.min, points.max),
-    format: compact, onPick: pick('n_points'),
-  });
-  controls.classes = sliderControl({
-    key: 'classes', label: 'Classes', values: stepsOf(classes.min, classes.max, 1),
-    format: String, onPick: pick('classes'),
-  });
-  for (const key of ['train_share', 'noise', 'batch_size', 'n_points', 'classes']) {
+  const range = (key) => {
+    if (!ranges[key]) throw new Error(`the catalog has no range for ${JSON.stringify(key)}`);
+    return ranges[key];
+  };
+  const stepsOf = ({ min, max }, step) => Array.from({ length: Math.round((max - min) / step) + 1 }, (_, i) => +(min + i * step).toFixed(4));
+  const slider = (key, label, tip, values, format) => {
+    controls[key] = sliderControl({ key, label, tip, values, format, onPick: pick(key) });
     sliders.append(controls[key].node);
-  }
+  };
+  const nice = (key) => niceSteps(range(key).min, range(key).max);
+  slider('train_share', 'control.train_share', 'tip.train_share', stepsOf(range('train_share'), 0.1), percent);
+  slider('noise', 'control.noise', 'tip.noise', stepsOf(range('noise'), 0.05), percent);
+  slider('batch_size', 'control.batch_size', 'tip.batch_size', nice('batch_size'), integer);
+  slider('n_points', 'control.n_points', 'tip.n_points', nice('n_points'), integer);
+  slider('classes', 'control.classes', 'tip.classes', stepsOf(range('classes'), 1), String);
+  const sliderKeys = ['train_share', 'noise', 'batch_size', 'n_points', 'classes'];
 
-  // Advanced: initialisation, seed, optimizer hyper-parameters, resolution.
+  // Advanced: initialisation, seed, optimizer hyper-parameters, map resolutions.
   controls.init = selectControl({
-    key: 'init', label: 'Initialization', onPick: pick('init'),
-    options: catalog.initializers.map((name) => [name, name === 'glorot' ? 'Glorot' : name[0].toUpperCase() + name.slice(1)]),
+    key: 'init', label: 'control.init', tip: 'tip.init', onPick: pick('init'), options: titled('init', catalog.initializers),
   });
-  const dice = el('button', { type: 'button', className: 'round-button small', 'aria-label': 'New random seed', title: 'New random seed', text: '⚄' });
-  const seedRange = range('seed', 0, 2 ** 31 - 1);
+  const dice = tTip(tAttr(el('button', { type: 'button', className: 'round-button small', id: 'new-seed', text: '⚄' }), 'aria-label', 'control.new_seed'), 'tip.new_seed');
   controls.seed = numberControl({
-    key: 'seed', label: 'Weight seed', min: seedRange.min, max: seedRange.max, step: 1,
+    key: 'seed', label: 'control.seed', tip: 'tip.seed', min: range('seed').min, max: range('seed').max, step: 1,
     onPick: pick('seed'), extra: [dice],
   });
   dice.addEventListener('click', () => onChange({ seed: Math.floor(Math.random() * 1e6) }));
-  const hyperLabels = { momentum: 'Momentum', beta1: 'Adam β₁', beta2: 'Adam β₂', rho: 'RMSprop ρ' };
-  const hypers = [...new Set(catalog.optimizers.flatMap((o) => o.hyper ?? []))];
+  const hypers = [...new Set(catalog.optimizers.flatMap((o) => o.hyper))];
   for (const key of hypers) {
-    const r = range(key, 0, 0.9999);
-    controls[key] = numberControl({ key, label: hyperLabels[key] ?? key, min: r.min, max: r.max, step: 'any', onPick: pick(key) });
-  }
-  for (const key of ['grid', 'neuron_grid']) {
-    const r = range(key, key === 'grid' ? 10 : 4, key === 'grid' ? 200 : 40);
+    const { min, max } = range(key);
     controls[key] = numberControl({
-      key, label: key === 'grid' ? 'Output map cells' : 'Neuron map cells', min: r.min, max: r.max, step: 1, onPick: pick(key),
+      key, label: (node) => tName(node, 'hyper', key), tip: (node) => tTipNamed(node, 'hypertip', key),
+      min, max, step: 'any', onPick: pick(key),
     });
   }
+  controls.grid = numberControl({
+    key: 'grid', label: 'control.grid', tip: 'tip.grid', ...range('grid'), step: 1, onPick: pick('grid'),
+  });
+  controls.neuron_grid = numberControl({
+    key: 'neuron_grid', label: 'control.neuron_grid', tip: 'tip.neuron_grid', ...range('neuron_grid'), step: 1, onPick: pick('neuron_grid'),
+  });
   for (const key of ['init', 'seed', ...hypers, 'grid', 'neuron_grid']) advanced.append(controls[key].node);
 
-  const lossOptions = catalog.losses.regression ?? [];
   controls.loss = selectControl({
-    key: 'loss', label: 'Loss', onPick: pick('loss'), className: 'control inline-control',
-    options: lossOptions.map((name) => [name, name.toUpperCase()]),
+    key: 'loss', label: 'control.loss', tip: 'tip.loss', onPick: pick('loss'), className: 'control inline-control',
+    options: titled('loss', catalog.losses.regression),
   });
   lossField.append(controls.loss.node);
 
   /** Show a config in every control; hide what does not apply to it. */
-  function update(config, data) {
+  function update(config) {
     for (const [key, control] of Object.entries(controls)) {
       if (key in config) control.set(config[key]);
     }
@@ -209,8 +208,17 @@ export function createControls({ catalog, topbar, sliders, advanced, lossField, 
     for (const key of hypers) controls[key].node.hidden = !used.has(key);
     lossField.hidden = config.task !== 'regression';
     controls.n_points.node.classList.toggle('muted', config.dataset === 'custom');
-    void data;
   }
 
-  return { update, controls, titleOf };
+  /** Texts built from several catalogue entries, again in the page's language. */
+  function relabel() {
+    for (const option of controls.speed.select.options) {
+      if (catalog.speeds.includes(Number(option.value))) option.textContent = speedText(Number(option.value));
+    }
+    for (const key of sliderKeys) controls[key].relabel();
+    showReached(reachedRate ?? 0, reachedRate != null);
+  }
+
+  showReached(0, false);
+  return { update, relabel, showReached, controls };
 }

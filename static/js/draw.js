@@ -1,20 +1,25 @@
 // Drawing your own data: the draw / eraser toggles, the class (or value) of new points, clicks
 // on the decision map, clearing, and CSV upload with its inline error.
 
-import { el } from './controls.js';
+import { el, rgb } from './dom.js';
+import { named, t, tAttr, tText } from './i18n.js';
+import { tTip } from './tooltips.js';
 
 /**
- * @param {{root: HTMLElement, catalog: any, send: (message: object) => void,
- *   toasts: {show: (text: string, kind?: string) => void},
+ * @param {{root: HTMLElement, catalog: any, send: (message: object) => boolean, inFlight: () => number,
+ *   toasts: {show: (text: string, kind?: string, detail?: string) => void},
  *   task: () => string, classes: () => number, palette: () => any}} options
  */
-export function createDrawTools({ root, catalog, send, toasts, task, classes, palette }) {
+export function createDrawTools({ root, catalog, send, inFlight, toasts, task, classes, palette }) {
   const $ = (selector) => root.querySelector(selector);
   const csvError = $('#csv-error');
   let draw = false;
   let eraser = false;
   let label = 1;
-  let csvPending = false;
+  // The server answers commands in order, each with a config or an error: the CSV load's own
+  // answer comes after those of the commands sent before it (a Clear's data must not pass for it).
+  let csvAnswerIn = -1; // answers to let pass before the CSV load's (-1: no load waiting)
+  let csvLoaded = false; // the load succeeded: its data message is next
   let labelsKey = '';
 
   function set(nextDraw, nextEraser = false) {
@@ -25,14 +30,21 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
     document.body.classList.toggle('drawing', draw || eraser);
   }
 
+  function showCsvError(text) {
+    csvError.replaceChildren(...text.split('\n').map((line, i) => el(i ? 'span' : 'strong', { text: line })));
+    csvError.hidden = false;
+  }
+  const clearCsvError = () => { csvError.hidden = true; csvError.replaceChildren(); };
+
   /** A click on the map at (x1, x2): add a point (rounded like the link stores it) or remove nearby ones. */
-  function mapClick(x1, x2, event, domain = [-6, 6]) {
+  function mapClick(x1, x2, event) {
     if (!draw && !eraser) {
-      toasts.show('Turn on “Draw on the map” (Data column) to add points by clicking.', 'info');
+      toasts.show(t('draw.turn_on'), 'info');
       return;
     }
     if (eraser || event.shiftKey) {
-      send({ type: 'remove_points', x1, x2, radius: Math.min(12, (domain[1] - domain[0]) / 30) });
+      const [lo, hi] = catalog.domain;
+      send({ type: 'remove_points', x1, x2, radius: (hi - lo) / 30 });
     } else {
       const round = (v) => Math.round(v * 100) / 100;
       send({ type: 'add_points', points: [[round(x1), round(x2), label]] });
@@ -40,7 +52,10 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
   }
 
   /** The hover text on the map while drawing. */
-  const hoverText = (text, event) => (draw || eraser ? `${text} · ${eraser || event.shiftKey ? 'click to remove' : 'click to add'}` : text);
+  function hoverText(text, event) {
+    if (!draw && !eraser) return text;
+    return t('draw.hover', { value: text, action: eraser || event.shiftKey ? t('draw.click_remove') : t('draw.click_add') });
+  }
 
   /** Class chips for classification, a number field for regression; rebuilt when k changes. */
   function renderLabels(force = false) {
@@ -51,17 +66,18 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
     labelsKey = key;
     box.replaceChildren();
     if (k === 0) {
-      const input = el('input', { type: 'number', id: 'draw-value', step: '0.1', min: '-1000000', max: '1000000', value: String(label) });
+      const input = tTip(el('input', { type: 'number', id: 'draw-value', step: '0.1', min: '-1000000', max: '1000000', value: String(label) }), 'tip.draw_value');
       input.addEventListener('change', () => { if (input.value !== '') label = Number(input.value); });
       box.setAttribute('role', 'group');
-      box.append(el('label', { for: 'draw-value', text: 'Value of new points' }), input);
+      box.append(tText(el('label', { for: 'draw-value' }), 'draw.value'), input);
       return;
     }
     box.setAttribute('role', 'radiogroup');
     if (label >= k || label < 0 || !Number.isInteger(label)) label = k - 1;
     for (let j = 0; j < k; j += 1) {
-      const chip = el('button', { type: 'button', role: 'radio', className: 'class-chip', 'aria-checked': String(j === label), 'aria-label': `Class ${j}`, text: String(j) });
-      chip.style.setProperty('--chip', `rgb(${palette().classes[j].join(',')})`);
+      const chip = el('button', { type: 'button', role: 'radio', className: 'class-chip', 'aria-checked': String(j === label), text: String(j) });
+      tTip(tAttr(chip, 'aria-label', 'draw.class', { k: j }), 'tip.draw_class', { k: j });
+      chip.style.setProperty('--chip', rgb(palette().classes[j]));
       chip.addEventListener('click', () => {
         label = j;
         for (const other of box.children) other.setAttribute('aria-checked', String(other === chip));
@@ -70,39 +86,44 @@ export function createDrawTools({ root, catalog, send, toasts, task, classes, pa
     }
   }
 
-  /** A server error: true when it was about the CSV upload (shown inline, not as a toast). */
-  function onError(message) {
-    if (message.code !== 'bad_data' || !csvPending) return false;
-    csvPending = false;
-    csvError.textContent = message.message;
-    csvError.hidden = false;
+  /** Each answer to a command (a config, or an error refusing one): true when it was the CSV load's error (shown inline). */
+  function onAnswer(message) {
+    if (csvAnswerIn < 0) return false;
+    if (csvAnswerIn > 0) { csvAnswerIn -= 1; return false; }
+    csvAnswerIn = -1;
+    if (message.type !== 'error') { csvLoaded = true; return false; }
+    showCsvError(`${named('error', message.code)}\n${message.message}`);
     return true;
   }
 
   function onData(message) {
-    if (!csvPending) return;
-    csvPending = false;
-    csvError.hidden = true;
-    toasts.show(`Loaded ${message.train.length + message.test.length} points from the CSV file.`, 'info');
+    if (!csvLoaded) return;
+    csvLoaded = false;
+    clearCsvError();
+    toasts.show(t('draw.csv_loaded', { count: message.train.length + message.test.length }), 'info');
   }
 
   $('#draw-toggle').addEventListener('click', () => set(!draw));
   $('#eraser').addEventListener('click', () => set(false, !eraser));
-  $('#clear-points').addEventListener('click', () => send({ type: 'clear_points' }));
+  $('#clear-points').addEventListener('click', () => { clearCsvError(); send({ type: 'clear_points' }); });
   $('#csv-file').addEventListener('change', async (event) => {
     const input = /** @type {HTMLInputElement} */ (event.target);
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
-    if (file.size > catalog.limits.message_bytes - 1024) {
-      csvError.textContent = `That file is ${Math.round(file.size / 1024)} KiB; the limit is ${Math.floor(catalog.limits.message_bytes / 1024) - 1} KiB.`;
-      csvError.hidden = false;
+    const limit = catalog.limits.message_bytes - 1024; // the JSON around the text
+    if (file.size > limit) {
+      showCsvError(t('draw.csv_too_large', { size: Math.round(file.size / 1024), limit: Math.floor(limit / 1024) }));
       return;
     }
-    csvPending = true;
-    csvError.hidden = true;
-    send({ type: 'load_csv', text: await file.text() });
+    const text = await file.text();
+    clearCsvError();
+    csvAnswerIn = inFlight();
+    if (!send({ type: 'load_csv', text })) csvAnswerIn = -1;
   });
 
-  return { set, mapClick, hoverText, renderLabels, onError, onData };
+  /** A new session: a load sent to the old one will never be answered. */
+  function forget() { csvAnswerIn = -1; csvLoaded = false; }
+
+  return { set, mapClick, hoverText, renderLabels, onAnswer, onData, forget };
 }

@@ -2,7 +2,9 @@
 // Every visible text has a long and a short form; the diagram switches to the short ones when
 // the columns are narrow (many layers, a small screen), so nothing is cut to "no dr…".
 
-import { el } from './controls.js';
+import { el } from './dom.js';
+import { named, t, tAttr } from './i18n.js';
+import { tTip, tTipNamed } from './tooltips.js';
 
 const SHORT_ACTIVATIONS = {
   sigmoid: 'sigm', softsign: 'ssign', softplus: 'splus', leaky_relu: 'lrelu', softmax: 'smax',
@@ -19,43 +21,59 @@ function twoForm(tag, long, short, attrs = {}) {
  * @param {any} catalog @param {(edit: (layers: any[]) => void) => void} patchLayers
  */
 export function layerHead(i, spec, catalog, patchLayers) {
-  const name = `layer ${i + 1}`;
+  const n = i + 1;
   const units = el('div', { className: 'units' });
-  const minus = el('button', { type: 'button', className: 'round-button small', 'aria-label': `Remove a neuron from ${name}`, text: '−' });
-  const plus = el('button', { type: 'button', className: 'round-button small', 'aria-label': `Add a neuron to ${name}`, text: '+' });
-  minus.disabled = spec.units <= (catalog.ranges?.units?.min ?? 1);
-  plus.disabled = spec.units >= catalog.limits.units;
+  const button = (text, label, tip) => tTip(tAttr(el('button', { type: 'button', className: 'round-button small', text }), 'aria-label', label, { n }), tip);
+  const minus = button('−', 'layer.remove_neuron', 'tip.remove_neuron');
+  const plus = button('+', 'layer.add_neuron', 'tip.add_neuron');
+  minus.disabled = spec.units <= catalog.ranges.units.min;
+  plus.disabled = spec.units >= catalog.ranges.units.max;
   minus.addEventListener('click', () => patchLayers((ls) => { ls[i].units -= 1; }));
   plus.addEventListener('click', () => patchLayers((ls) => { ls[i].units += 1; }));
-  units.append(minus, el('span', { className: 'count', text: String(spec.units), 'aria-label': `${spec.units} neurons` }), plus);
+  const count = tAttr(el('span', { className: 'count', text: String(spec.units) }), 'aria-label', 'layer.neurons', { count: spec.units });
+  units.append(minus, count, plus);
 
-  const activation = el('select', { 'aria-label': `Activation of ${name}`, title: 'Activation', className: 'activation' });
+  const activation = tAttr(el('select', { className: 'activation' }), 'aria-label', 'layer.activation', { n });
   for (const option of catalog.activations) {
     activation.append(twoForm('option', option, SHORT_ACTIVATIONS[option] ?? option, { value: option }));
   }
   activation.value = spec.activation;
-  activation.addEventListener('change', () => patchLayers((ls) => { ls[i].activation = activation.value; }));
+  tTipNamed(activation, 'formula', spec.activation);
+  activation.addEventListener('change', () => {
+    tTipNamed(activation, 'formula', activation.value);
+    patchLayers((ls) => { ls[i].activation = activation.value; });
+  });
 
-  const dropout = el('select', { 'aria-label': `Dropout of ${name}`, title: 'Dropout rate', className: 'dropout', dataset: { hide: 'dropout' } });
-  const maxDrop = catalog.ranges?.dropout?.max ?? 0.9;
+  const dropout = tTip(tAttr(el('select', { className: 'dropout', dataset: { hide: 'dropout' } }), 'aria-label', 'layer.dropout', { n }), 'tip.dropout');
+  const { max: maxDrop } = catalog.ranges.dropout;
   for (let d = 0; d <= maxDrop + 1e-9; d += 0.1) {
     const value = +d.toFixed(1);
     const percent = `${Math.round(value * 100)}%`;
-    dropout.append(twoForm('option', value ? `dropout ${percent}` : 'no dropout', `${percent}`, { value: String(value) }));
+    const long = value ? t('layer.dropout_rate', { percent }) : t('layer.no_dropout');
+    dropout.append(twoForm('option', long, value ? percent : '0%', { value: String(value) }));
   }
   dropout.value = String(+spec.dropout.toFixed(1));
   dropout.classList.toggle('active', spec.dropout > 0);
   dropout.addEventListener('change', () => patchLayers((ls) => { ls[i].dropout = Number(dropout.value); }));
 
   return el('div', { className: 'layer-head', dataset: { hide: 'layer_controls' } }, [
-    twoForm('span', `Layer ${i + 1}`, `L${i + 1}`, { className: 'layer-title' }), units, activation, dropout,
+    twoForm('span', t('layer.title', { n }), t('layer.short', { n }), { className: 'layer-title' }), units, activation, dropout,
   ]);
 }
 
-/** A head for the feature or output column: a title and a hint. */
-export function columnHead(className, [long, short], hint) {
-  return el('div', { className: `layer-head ${className}` }, [
-    twoForm('span', long, short, { className: 'layer-title' }), el('span', { className: 'hint', text: hint }),
+/** The head of the input column: its title and how to use it. */
+export function featuresHead() {
+  return el('div', { className: 'layer-head input-head' }, [
+    twoForm('span', t('column.features'), t('column.features_short'), { className: 'layer-title' }),
+    el('span', { className: 'hint', text: t('column.features_hint') }),
+  ]);
+}
+
+/** The head of the output column: its title and the output activation the task implies. */
+export function outputHead(task) {
+  return el('div', { className: 'layer-head output-head-net' }, [
+    twoForm('span', t('column.output'), t('column.output_short'), { className: 'layer-title' }),
+    el('span', { className: 'hint', text: named('outact', task) }),
   ]);
 }
 

@@ -2,6 +2,9 @@
 // the weight's sign and as thick as its size. The pointer can hover a link (its value in the
 // tooltip) and click it (the number editor); the keyboard path is the neuron panel.
 
+import { fmt } from './dom.js';
+import { t } from './i18n.js';
+
 const SAMPLES = 12; // points per link for hit-testing
 
 /**
@@ -98,8 +101,6 @@ export function createLinks(root, canvas, options) {
     return best;
   }
 
-  const fmt = (v) => (v == null ? '–' : (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)));
-
   root.addEventListener('pointermove', (event) => {
     if (!options.isBackground(event.target)) {
       if (hover) { hover = null; dirty = true; options.hideTip(); }
@@ -110,7 +111,7 @@ export function createLinks(root, canvas, options) {
     if (path !== hover) { hover = path; dirty = true; }
     root.style.cursor = path ? 'pointer' : '';
     if (path) {
-      options.showTip(`Weight ${options.nameOf(path)}: ${fmt(options.weightOf(path))} (click to edit)`,
+      options.showTip(t('net.weight_value', { name: options.nameOf(path), value: fmt(options.weightOf(path)) }),
         { left: event.clientX + 12, bottom: event.clientY + 8 });
     } else {
       options.hideTip();

@@ -4,34 +4,36 @@
 // buttons at each neuron's corner; a neuron opens its weights and bias with Enter or a click.
 
 import { channel } from './protocol.js';
-import { createHeatmap } from './heatmap.js';
-import { el } from './controls.js';
-import { columnHead, layerHead, setCompact } from './layer-head.js';
+import { el, rgb } from './dom.js';
+import { t } from './i18n.js';
+import { featuresHead, layerHead, outputHead, setCompact } from './layer-head.js';
 import { createLinks } from './links.js';
-import { createHovercard, featureGrid, paintNeuron } from './neuron-maps.js';
+import { featureNode, hookBias, unitNode } from './net-nodes.js';
+import { createHovercard, paintNeuron } from './neuron-maps.js';
 
-const fmt = (v) => (v == null ? '–' : (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)));
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * @param {HTMLElement} root
  * @param {{catalog: any, palette: () => any, onChange: (patch: object) => void,
  *   onSetWeight: (layer: number, source: number, target: number, value: number) => void,
  *   onSetBias: (layer: number, neuron: number, value: number) => void,
- *   hovercard: {root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement},
+ *   hovercard: {root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement, note: HTMLElement},
  *   tooltip: HTMLElement, panel: ReturnType<import('./neuron-panel.js').createNeuronPanel>,
  *   editor: (anchor: {x: number, y: number}, label: string, value: number, apply: (v: number) => void) => void}} options
  */
 export function createNetwork(root, options) {
   const { catalog, panel } = options;
-  const labels = Object.fromEntries(catalog.features.map((f) => [f.name, f.label ?? f.name]));
+  const labels = Object.fromEntries(catalog.features.map((f) => [f.name, f.label]));
   const canvas = el('canvas', { className: 'links', 'aria-hidden': 'true' });
   const layer = el('div', { className: 'net-layer' });
   root.append(canvas, layer);
 
   let config = null;
   let outputs = 1;
+  let flags = { oneD: false, locked: false };
   let key = '';
-  /** columns[c] = neurons of column c: {node, canvas, heatmap, x, y, size, index, bias?, grid?} */
+  /** columns[c] = neurons of column c: {node, canvas, heatmap, x, y, size, index, title, bias?, grid?} */
   let columns = [];
   let heads = [];
   let weights = []; // weights[l] = Float32 block of Dense l, when the frame matches the diagram
@@ -47,89 +49,68 @@ export function createNetwork(root, options) {
   };
   /** Column c's neurons in weight-row order (the features: active ones only). */
   const active = (c) => (c === 0 ? columns[0].filter((f) => f.index >= 0).sort((a, b) => a.index - b.index) : columns[c]);
-  const sourceName = (l, s) => (l === 0 ? labels[config.features[s]] : `L${l} #${s + 1}`);
-  const targetName = (l, t) => (l === config.layers.length ? (outputs > 1 ? `output ${t + 1}` : 'output') : `L${l + 1} #${t + 1}`);
+  const unitName = (l, n) => t('net.unit_short', { layer: l, n: n + 1 });
+  const sourceName = (l, s) => (l === 0 ? labels[config.features[s]] : unitName(l, s));
+  const targetName = (l, n) => {
+    if (l < config.layers.length) return unitName(l + 1, n);
+    return outputs > 1 ? t('net.output_n', { n: n + 1 }) : t('net.output');
+  };
+  const linkName = (path) => `${sourceName(path.l, path.s)} → ${targetName(path.l, path.t)}`;
   const weightOf = (path) => {
     const w = weights[path.l];
     return w ? w.data[path.s * w.shape[1] + path.t] : null;
   };
+  const biasOf = (l, n) => (biases[l] ? biases[l].data[n] : null);
 
   const links = createLinks(root, canvas, {
     palette: options.palette,
     isBackground: (target) => target === root || target === layer,
     weightOf,
-    nameOf: (path) => `${sourceName(path.l, path.s)} → ${targetName(path.l, path.t)}`,
+    nameOf: linkName,
     showTip,
     hideTip,
-    edit: (path, at) => options.editor(at, `Weight ${sourceName(path.l, path.s)} → ${targetName(path.l, path.t)}`,
+    edit: (path, at) => options.editor(at, t('net.weight', { name: linkName(path) }),
       weightOf(path) ?? 0, (v) => options.onSetWeight(path.l, path.s, path.t, v)),
   });
 
-  function neuronNode(label, extraClass = '') {
-    const canvasNode = el('canvas', { width: 20, height: 20 });
-    const node = el('div', { className: `neuron ${extraClass}`, role: 'img', 'aria-label': label }, [canvasNode]);
-    return { node, canvas: canvasNode, heatmap: createHeatmap(canvasNode) };
+  function toggleFeature(name) {
+    const next = config.features.includes(name) ? config.features.filter((n) => n !== name) : [...config.features, name];
+    if (next.length) options.onChange({ features: next });
   }
 
-  function biasNode(l, n, label) {
-    // Mouse only: the keyboard reaches the bias through the neuron panel (fewer tab stops).
-    const button = el('button', { type: 'button', className: 'bias', tabindex: '-1', 'aria-label': `Bias of ${label}` });
-    button.addEventListener('click', (event) => {
-      const rect = button.getBoundingClientRect();
-      options.editor({ x: rect.left, y: rect.bottom + 4 }, `Bias of ${label}`, biases[l] ? biases[l].data[n] : 0, (v) => options.onSetBias(l, n, v));
-      event.stopPropagation();
+  /** Neuron n of column c (c ≥ 1): a hidden unit, or an output. */
+  function unit(c, n) {
+    const l = c - 1;
+    const output = c === config.layers.length + 1;
+    const task = config.task;
+    let label;
+    let title;
+    if (!output) {
+      const { activation } = config.layers[l];
+      label = t('net.unit', { layer: c, n: n + 1, activation });
+      title = t('net.unit_title', { layer: c, n: n + 1, activation });
+    } else if (task === 'multiclass') {
+      label = t('net.output_class', { n: n + 1, k: n });
+      title = t('net.output_title_class', { k: n });
+    } else {
+      label = t('net.output_unit');
+      title = task === 'binary' ? t('net.output_title_binary') : t('net.output_title_value');
+    }
+    const item = unitNode({
+      label: capital(label), title: capital(label), output,
+      bias: (button) => hookBias(button, label, {
+        value: () => biasOf(l, n),
+        edit: (anchor, text, value) => options.editor(anchor, text, value, (v) => options.onSetBias(l, n, v)),
+        showTip, hideTip,
+      }),
+      open: () => openPanel(c, item),
+      move: (dc, dj) => moveFocus(Math.min(columns.length - 1, Math.max(1, c + dc)), n + dj, true),
     });
-    button.addEventListener('pointerenter', () => {
-      showTip(`Bias of ${label}: ${fmt(biases[l] ? biases[l].data[n] : null)} (click to edit)`, button.getBoundingClientRect());
-    });
-    button.addEventListener('pointerleave', hideTip);
-    return button;
-  }
-
-  function featureNode(f) {
-    const isActive = config.features.includes(f.name);
-    const item = neuronNode(`Feature ${labels[f.name]}`, 'feature');
-    Object.assign(item.node, { tabIndex: 0 });
-    item.node.setAttribute('role', 'button');
-    item.node.setAttribute('aria-pressed', String(isActive));
-    item.node.setAttribute('aria-label', `Input feature ${labels[f.name]}`);
-    item.node.dataset.hide = 'features';
-    item.node.classList.toggle('inactive', !isActive);
-    item.node.append(el('span', { className: 'feature-label', text: labels[f.name], 'aria-hidden': 'true' }));
-    const toggle = () => {
-      const next = isActive ? config.features.filter((n) => n !== f.name) : [...config.features, f.name];
-      if (next.length) options.onChange({ features: next });
-    };
-    item.node.addEventListener('click', toggle);
-    item.node.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); event.stopPropagation(); toggle(); }
-    });
-    item.index = config.features.indexOf(f.name); // row in weights/0 and channel in neurons/0
-    item.static = featureGrid(f.name, lastFrame?.header.domain ?? [-6, 6]);
-    hookHover(item, `Feature ${labels[f.name]}`);
-    return item;
-  }
-
-  /** A hidden or output neuron: focusable (one tab stop for all, arrows move), Enter opens its panel. */
-  function unitNode(c, n, label, title, extraClass = '') {
-    const item = neuronNode('', extraClass);
     item.index = n;
-    item.bias = biasNode(c - 1, n, label);
-    item.node.setAttribute('role', 'button');
-    item.node.setAttribute('aria-haspopup', 'dialog');
-    item.node.setAttribute('aria-label', `${label[0].toUpperCase()}${label.slice(1)}: press Enter to edit its weights and bias`);
-    item.node.tabIndex = -1;
-    item.node.addEventListener('click', () => openPanel(c, item));
-    item.node.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); event.stopPropagation(); openPanel(c, item); return; }
-      const moves = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
-      if (!moves[event.key]) return;
-      event.preventDefault();
-      const [dc, dj] = moves[event.key];
-      moveFocus(Math.min(columns.length - 1, Math.max(1, c + dc)), n + dj, true);
-    });
+    item.title = title;
+    item.panelTitle = capital(label);
     item.node.addEventListener('focus', () => { focus = { c, j: n }; });
-    hookHover(item, title);
+    hookHover(item);
     return item;
   }
 
@@ -148,12 +129,11 @@ export function createNetwork(root, options) {
     const l = c - 1;
     const n = item.index;
     const w = weights[l];
-    const name = item.node.getAttribute('aria-label').split(':')[0];
     return {
-      title: name,
-      bias: { label: 'Bias', value: biases[l] ? biases[l].data[n] : null, set: (v) => options.onSetBias(l, n, v) },
+      title: item.panelTitle,
+      bias: { label: t('panel.bias'), value: biasOf(l, n), set: (v) => options.onSetBias(l, n, v) },
       weights: active(l).map((_, s) => ({
-        label: sourceName(l, s),
+        label: t('panel.weight_from', { name: sourceName(l, s) }),
         value: w ? w.data[s * w.shape[1] + n] : null,
         set: (v) => options.onSetWeight(l, s, n, v),
       })),
@@ -161,28 +141,28 @@ export function createNetwork(root, options) {
   }
 
   function openPanel(c, item) {
-    hovercard.hide(item);
+    hovercard.hide();
     panel.open(item.node, neuronInfo(c, item));
   }
 
   /** Rebuild the DOM when the structure changed. */
   function build() {
     layer.replaceChildren();
-    heads = [columnHead('input-head', ['Features', 'In'], 'click to toggle')];
-    columns = [catalog.features.map(featureNode)];
+    heads = [featuresHead()];
+    const domain = catalog.domain;
+    const shown = flags.locked ? catalog.features.filter((f) => config.features.includes(f.name)) : catalog.features;
+    columns = [shown.map((f) => {
+      const item = featureNode(f, { features: config.features, domain, ...flags, onToggle: toggleFeature });
+      hookHover(item);
+      return item;
+    })];
     config.layers.forEach((spec, i) => {
       heads.push(layerHead(i, spec, catalog, patchLayers));
-      columns.push(Array.from({ length: spec.units }, (_, n) => unitNode(
-        i + 1, n, `layer ${i + 1}, neuron ${n + 1} (${spec.activation})`, `Layer ${i + 1} · neuron ${n + 1} · ${spec.activation}`,
-      )));
+      columns.push(Array.from({ length: spec.units }, (_, n) => unit(i + 1, n)));
     });
-    const task = config.task;
-    heads.push(columnHead('output-head-net', ['Output', 'Out'], task === 'multiclass' ? 'softmax' : task === 'binary' ? 'sigmoid' : 'linear'));
+    heads.push(outputHead(config.task));
     const c = columns.length;
-    columns.push(Array.from({ length: outputs }, (_, n) => unitNode(
-      c, n, task === 'multiclass' ? `output neuron ${n + 1} (class ${n})` : 'the output neuron',
-      task === 'multiclass' ? `Output · P(class ${n})` : task === 'binary' ? 'Output · P(class 1)' : 'Output · ŷ', 'output',
-    )));
+    columns.push(Array.from({ length: outputs }, (_, n) => unit(c, n)));
     layer.append(...heads);
     for (const item of columns.flat()) {
       layer.append(item.node);
@@ -191,10 +171,11 @@ export function createNetwork(root, options) {
     moveFocus(Math.min(focus.c, columns.length - 1), focus.j);
   }
 
-  function hookHover(item, title) {
-    const show = () => { if (panel.anchor !== item.node) hovercard.show(item, title); };
+  /** The hover card follows the pointer, and keyboard focus (not a click's focus). */
+  function hookHover(item) {
+    const show = () => { if (panel.anchor !== item.node) hovercard.show(item, item.title); };
     item.node.addEventListener('pointerenter', show);
-    item.node.addEventListener('focus', show);
+    item.node.addEventListener('focus', () => { if (item.node.matches(':focus-visible')) show(); });
     item.node.addEventListener('pointerleave', () => hovercard.hide(item));
     item.node.addEventListener('blur', () => hovercard.hide(item));
   }
@@ -208,14 +189,17 @@ export function createNetwork(root, options) {
     const labelWidth = parseFloat(style.getPropertyValue('--feature-label')) || 44;
     const maxNeuron = parseFloat(style.getPropertyValue('--max-neuron')) || 56;
     const colWidth = (width - labelWidth) / columns.length;
-    const compact = colWidth < 96;
-    root.classList.toggle('compact', compact);
     root.classList.toggle('tight', colWidth < 3.4 * parseFloat(getComputedStyle(document.documentElement).fontSize)); // − n + stacked
-    setCompact(root, compact);
     heads.forEach((head, c) => {
       head.style.left = `${labelWidth + c * colWidth + 1}px`;
       head.style.width = `${colWidth - 2}px`;
     });
+    // The long texts ("no dropout", "Layer 3") when every one of them fits its column, else the short.
+    root.classList.remove('compact');
+    setCompact(root, false);
+    const compact = !longFormsFit();
+    root.classList.toggle('compact', compact);
+    setCompact(root, compact);
     const headHeight = Math.max(...heads.map((h) => h.offsetHeight)) + 10;
     const most = Math.max(...columns.map((c) => c.length));
     const slot = Math.max(14, Math.min((height - headHeight - 6) / most, colWidth * 0.62, maxNeuron * 1.3));
@@ -232,6 +216,18 @@ export function createNetwork(root, options) {
       });
     });
     links.layout(columns.length, active, slot);
+  }
+
+  const measure = document.createElement('canvas').getContext('2d');
+  /** Whether every head's long texts fit: each menu's widest option, each title. */
+  function longFormsFit() {
+    for (const select of layer.querySelectorAll('.layer-head select')) {
+      if (!select.getClientRects().length) continue; // hidden (a classroom link)
+      measure.font = getComputedStyle(select).font;
+      const widest = Math.max(...[...select.options].map((o) => measure.measureText(o.dataset.long ?? o.text).width));
+      if (widest > select.clientWidth - 24) return false; // the arrow and padding
+    }
+    return [...layer.querySelectorAll('.layer-title')].every((title) => title.scrollWidth <= title.parentElement.clientWidth + 1);
   }
 
   /** Paint every neuron map and bias marker from the newest frame. */
@@ -263,7 +259,7 @@ export function createNetwork(root, options) {
         paint(item.heatmap, item, grid, c === columns.length - 1, palette);
         if (item.bias && biases[c - 1]) {
           const b = biases[c - 1].data[item.index];
-          item.bias.style.background = `rgb(${(b >= 0 ? palette.pos : palette.neg).join(',')})`;
+          item.bias.style.background = rgb(b >= 0 ? palette.pos : palette.neg);
           item.bias.style.opacity = String(Math.min(1, 0.35 + Math.abs(b)));
         }
       });
@@ -290,12 +286,16 @@ export function createNetwork(root, options) {
 
   new ResizeObserver(() => { layout(); }).observe(root);
 
-  /** Show a config (and the data's number of outputs); rebuilds only when the shape changed. */
-  function setConfig(next, nextOutputs) {
+  /**
+   * Show a config (and the data's number of outputs; 1-D data; inputs locked by a classroom
+   * link); rebuilds only when the shape changed, or when `force` (a new language).
+   */
+  function setConfig(next, nextOutputs, nextFlags = flags, force = false) {
     config = next;
     outputs = nextOutputs;
-    const nextKey = JSON.stringify([next.features, next.layers, next.task, outputs]);
-    if (nextKey === key) return;
+    flags = nextFlags;
+    const nextKey = JSON.stringify([next.features, next.layers, next.task, outputs, flags]);
+    if (nextKey === key && !force) return;
     key = nextKey;
     hovercard.hide();
     const focused = root.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
@@ -304,10 +304,17 @@ export function createNetwork(root, options) {
     layout();
     if (lastFrame) drawFrame(lastFrame);
     if (focused && !root.contains(document.activeElement)) { // keep keyboard users where they were
-      const same = [...root.querySelectorAll('[aria-label]')].find((node) => node.getAttribute('aria-label') === focused && !node.disabled);
-      (same ?? columns[focus.c]?.[focus.j]?.node)?.focus();
+      // A "+" that just became disabled hands the focus to its "−", not to a neuron (whose card
+      // would then stay open under a pointer that never entered it).
+      const same = [...root.querySelectorAll('[aria-label]')].find((node) => node.getAttribute('aria-label') === focused);
+      const sibling = same?.disabled ? [...same.parentElement.querySelectorAll('button')].find((b) => !b.disabled) : same;
+      (sibling ?? columns[focus.c]?.[focus.j]?.node)?.focus();
     }
   }
 
-  return { setConfig, drawFrame, drawLinks: links.draw, layout, invalidate: links.invalidate };
+  return {
+    setConfig, drawFrame, drawLinks: links.draw, layout, invalidate: links.invalidate,
+    /** Close the hover card and the weight tip (Esc). */
+    closeCards() { hovercard.hide(); hideTip(); },
+  };
 }

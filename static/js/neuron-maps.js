@@ -2,6 +2,8 @@
 // (inactive features), outputs on their probability scale, hidden units on a symmetric scale;
 // the hover card shows one of them large.
 
+import { fmt } from './dom.js';
+import { t } from './i18n.js';
 import { createHeatmap, neuronDomain, ramp } from './heatmap.js';
 
 /** Feature maps for the features the server does not send (inactive ones): x1, x2 in the domain. */
@@ -39,11 +41,10 @@ export function paintNeuron(heatmap, grid, { output = null, index = 0 }, palette
   else heatmap.drawScalar(grid, diverging, neuronDomain(grid));
 }
 
-const fmt = (v) => (v == null ? '–' : (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)));
-
 /**
- * The hover card: a neuron's map, large, with its title and value range.
- * @param {{root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement}} card
+ * The hover card: a neuron's map, large, with its title and value range, and under them the
+ * neuron's own explanation (its aria-describedby text: what a click does, why it is off).
+ * @param {{root: HTMLElement, canvas: HTMLCanvasElement, text: HTMLElement, note: HTMLElement}} card
  * @param {(heatmap: any, item: any, grid: any) => void} paint  draws `grid` as `item` shows it
  */
 export function createHovercard(card, paint) {
@@ -52,10 +53,12 @@ export function createHovercard(card, paint) {
 
   function draw() {
     const { item, title } = shown;
+    if (!item.node.isConnected) { hide(); return; } // its diagram was rebuilt under it
     const grid = item.grid ?? item.static;
     if (!grid) return;
     paint(heatmap, item, grid);
-    card.text.textContent = `${title} — range ${fmt(grid.lo)} … ${fmt(grid.hi)}`;
+    card.text.textContent = t('card.range', { title, lo: fmt(grid.lo), hi: fmt(grid.hi) });
+    card.note.textContent = document.getElementById(item.node.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
     if (!card.root.hidden) return;
     card.root.hidden = false;
     const rect = item.node.getBoundingClientRect();

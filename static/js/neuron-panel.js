@@ -2,7 +2,9 @@
 // weights and its bias. Focus a neuron in the diagram, press Enter: one number field per
 // incoming link plus the bias; a changed field is sent at once (set_weight / set_bias).
 
-import { el } from './controls.js';
+import { el } from './dom.js';
+import { tAttr, tText } from './i18n.js';
+import { tTip } from './tooltips.js';
 
 /**
  * @typedef {{label: string, value: number|null, set: (value: number) => void}} Entry
@@ -14,9 +16,9 @@ const shown = (v) => (v == null || !Number.isFinite(v) ? '' : String(Math.round(
 /** @param {HTMLElement} root  the panel element (role=dialog, hidden) */
 export function createNeuronPanel(root) {
   const title = el('h3', { id: 'neuron-panel-title' });
-  const close = el('button', { type: 'button', className: 'toast-close', 'aria-label': 'Close', text: '×' });
+  const close = tTip(tAttr(el('button', { type: 'button', className: 'toast-close', text: '×' }), 'aria-label', 'panel.close'), 'tip.close');
   const list = el('div', { className: 'neuron-panel-list' });
-  const hint = el('p', { className: 'hint', text: 'Values from −100 to 100; Enter sets, Esc closes.' });
+  const hint = tText(el('p', { className: 'hint' }), 'panel.hint');
   root.append(el('div', { className: 'neuron-panel-head' }, [title, close]), hint, list);
   root.setAttribute('role', 'dialog');
   root.setAttribute('aria-labelledby', title.id);
@@ -25,7 +27,7 @@ export function createNeuronPanel(root) {
   let inputs = []; // [input, entry]
 
   function field(id, entry) {
-    const input = el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value) });
+    const input = tTip(el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value) }), 'tip.panel_value');
     input.addEventListener('change', () => {
       const value = Number(input.value);
       if (input.value !== '' && Number.isFinite(value) && input.checkValidity()) entry.set(value);
@@ -42,8 +44,8 @@ export function createNeuronPanel(root) {
     opener = anchor;
     inputs = [];
     title.textContent = info.title;
-    const rows = [...field('neuron-panel-bias', { ...info.bias, label: 'Bias' })];
-    info.weights.forEach((entry, s) => rows.push(...field(`neuron-panel-w${s}`, { ...entry, label: `Weight from ${entry.label}` })));
+    const rows = [...field('neuron-panel-bias', info.bias)];
+    info.weights.forEach((entry, s) => rows.push(...field(`neuron-panel-w${s}`, entry)));
     list.replaceChildren(...rows);
     root.hidden = false;
     const rect = anchor.getBoundingClientRect();

@@ -4,15 +4,15 @@
 
 import { channel } from './protocol.js';
 import { createHeatmap, fit, niceTicks, ramp, rampIndex } from './heatmap.js';
-import { el } from './controls.js';
+import { el, rgb } from './dom.js';
+import { t, tAttr, tText } from './i18n.js';
 
 const TAU = Math.PI * 2;
 const WASH = 0.38; // how much lighter the map is than the points
-const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
 
 /**
- * @param {{grid: HTMLCanvasElement, overlay: HTMLCanvasElement, plot: HTMLCanvasElement,
+ * @param {{domain: [number, number], grid: HTMLCanvasElement, overlay: HTMLCanvasElement, plot: HTMLCanvasElement,
  *   mapBox: HTMLElement, plotBox: HTMLElement, classMaps: HTMLElement, legend: HTMLElement,
  *   onMapClick: (x1: number, x2: number, event: MouseEvent) => void,
  *   onMapHover: (text: string|null, event: MouseEvent) => void}} parts
@@ -83,8 +83,8 @@ export function createOutput(parts) {
     if (classHeatmaps.length !== grids.length) {
       parts.classMaps.replaceChildren();
       classHeatmaps = grids.map((_, j) => {
-        const canvas = el('canvas', { role: 'img', 'aria-label': `Probability of class ${j}` });
-        const figure = el('figure', { className: 'class-map' }, [canvas, el('figcaption', { text: `P(class ${j})` })]);
+        const canvas = tAttr(el('canvas', { role: 'img' }), 'aria-label', 'output.class_map', { k: j });
+        const figure = el('figure', { className: 'class-map' }, [canvas, tText(el('figcaption'), 'output.class_caption', { k: j })]);
         parts.classMaps.append(figure);
         return { heatmap: createHeatmap(canvas), figure };
       });
@@ -103,7 +103,7 @@ export function createOutput(parts) {
     return { ctx, width, height, axis, size: Math.min(width - axis, height - axis) };
   }
 
-  function domainOf() { return data?.domain ?? lastOutput?.domain ?? [-6, 6]; }
+  function domainOf() { return data?.domain ?? lastOutput?.domain ?? parts.domain; }
 
   function pointColor(label) {
     if (data?.task === 'regression') {
@@ -242,10 +242,10 @@ export function createOutput(parts) {
         swatch.style.setProperty('--color', rgb(color));
         return el('span', { className: 'legend-item' }, [swatch, el('span', { text })]);
       };
-      items.push(item('swatch dot', palette.classes[1], options.showTest ? 'training data' : 'data'));
-      if (options.showTest) items.push(item('swatch ring', palette.classes[1], 'test data'));
-      items.push(item('swatch-line curve', palette.classes[0], 'network ŷ(x₁)'));
-      items.push(item('swatch-line closed', palette.classes[0], 'least squares (closed form)')); // colour from CSS
+      items.push(item('swatch dot', palette.classes[1], options.showTest ? t('legend.train_data') : t('legend.data')));
+      if (options.showTest) items.push(item('swatch ring', palette.classes[1], t('legend.test_data')));
+      items.push(item('swatch-line curve', palette.classes[0], t('legend.network_fit')));
+      items.push(item('swatch-line closed', palette.classes[0], t('legend.least_squares'))); // colour from CSS
     } else if (task === 'regression') {
       const [a, b] = valueDomain(1);
       items.push(el('span', { text: a.toPrecision(2) }), el('span', { className: 'ramp' }), el('span', { text: `+${b.toPrecision(2)}` }));
@@ -255,7 +255,7 @@ export function createOutput(parts) {
       for (let j = 0; j < k; j += 1) {
         const swatch = el('span', { className: 'swatch' });
         swatch.style.background = rgb(palette.classes[j % palette.classes.length]);
-        items.push(el('span', { className: 'legend-item' }, [swatch, el('span', { text: `class ${j}` })]));
+        items.push(el('span', { className: 'legend-item' }, [swatch, el('span', { text: t('legend.class', { k: j }) })]));
       }
     }
     parts.legend.replaceChildren(...items);
@@ -269,11 +269,11 @@ export function createOutput(parts) {
     const c = Math.min(size - 1, Math.max(0, Math.floor(((x1 - lo) / (hi - lo)) * size)));
     const r = Math.min(size - 1, Math.max(0, Math.floor(((hi - x2) / (hi - lo)) * size)));
     const values = lastOutput.grids.map((g) => g.lo + (g.cells[r * size + c] / 255) * (g.hi - g.lo));
-    const at = `x₁ ${x1.toFixed(2)}, x₂ ${x2.toFixed(2)}`;
-    if (lastOutput.task === 'binary') return `${at} → P(class 1) ${values[0].toFixed(2)}`;
-    if (lastOutput.task === 'regression') return `${at} → ŷ ${values[0].toFixed(3)}`;
+    const at = { x1: x1.toFixed(2), x2: x2.toFixed(2) };
+    if (lastOutput.task === 'binary') return t('output.at_binary', { ...at, p: values[0].toFixed(2) });
+    if (lastOutput.task === 'regression') return t('output.at_value', { ...at, y: values[0].toFixed(3) });
     const best = values.indexOf(Math.max(...values));
-    return `${at} → class ${best} (${Math.round(values[best] * 100)}%)`;
+    return t('output.at_class', { ...at, k: best, percent: Math.round(values[best] * 100) });
   }
 
   function toData(event) {
@@ -297,5 +297,8 @@ export function createOutput(parts) {
   });
   parts.overlay.addEventListener('pointerleave', (event) => parts.onMapHover(null, event));
 
-  return { setData, setOptions, setPalette, drawFrame, drawOverlay, drawPlot, invalidate };
+  /** Texts again in the page's language. */
+  function relabel() { updateLegend(); invalidate(); }
+
+  return { setData, setOptions, setPalette, drawFrame, drawOverlay, drawPlot, invalidate, relabel };
 }

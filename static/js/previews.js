@@ -2,7 +2,9 @@
 // preview. The current dataset's tile shows its real points (from the `data` message); the
 // others show an icon sketched from a simple formula (art only: the choices come from the catalog).
 
-import { el } from './controls.js';
+import { el, rgb } from './dom.js';
+import { named } from './i18n.js';
+import { tTipNamed } from './tooltips.js';
 
 const TAU = Math.PI * 2;
 
@@ -60,7 +62,6 @@ function drawPoints(canvas, { kind, points }, palette) {
   ctx.fillStyle = palette.css('--surface') || '#fff';
   ctx.fillRect(0, 0, size, size);
   const at = (v) => ((v + 1) / 2) * (size - 6) + 3;
-  const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
   const maxAbs = Math.max(1e-9, ...points.map((p) => Math.abs(p[2])));
   for (const [x, y, label] of points) {
     let color;
@@ -99,7 +100,7 @@ function fromData(data) {
 }
 
 /** Long words get a soft hyphen, so a tile's two lines read "Checker-" "board", not "Checkerbo" "ard". */
-const breakable = (title) => title.replace(/([A-Za-z]{7})([A-Za-z]{4,})/g, '$1\u00AD$2');
+const breakable = (title) => title.replace(/([A-Za-zА-Яа-яЁё]{7})([A-Za-zА-Яа-яЁё]{4,})/g, '$1\u00AD$2');
 
 /**
  * @param {HTMLElement} root @param {any} catalog
@@ -109,14 +110,20 @@ export function createDatasetPicker(root, catalog, onPick) {
   const tiles = new Map();
   for (const dataset of catalog.datasets) {
     const canvas = el('canvas', { 'aria-hidden': 'true' });
+    const title = el('span');
     const button = el('button', {
-      type: 'button', className: 'dataset-tile', 'aria-pressed': 'false',
-      title: dataset.title ?? dataset.name, dataset: { name: dataset.name },
-    }, [canvas, el('span', { text: breakable(dataset.title ?? dataset.name) })]);
+      type: 'button', className: 'dataset-tile', 'aria-pressed': 'false', dataset: { name: dataset.name },
+    }, [canvas, title]);
+    tTipNamed(button, 'datasettip', dataset.name);
     button.addEventListener('click', () => onPick(dataset.name));
     root.append(button);
-    tiles.set(dataset.name, { button, canvas, dataset });
+    tiles.set(dataset.name, { button, canvas, dataset, title });
   }
+  /** The tiles' titles in the page's language. */
+  function relabel() {
+    for (const { title, dataset } of tiles.values()) title.textContent = breakable(named('dataset', dataset.name, dataset.title));
+  }
+  relabel();
   let lastKey = '';
 
   /** Show the tiles of the config's task; the current one previews the real data. */
@@ -135,5 +142,5 @@ export function createDatasetPicker(root, catalog, onPick) {
     }
   }
 
-  return { update };
+  return { update, relabel };
 }

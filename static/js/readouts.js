@@ -2,21 +2,24 @@
 // loss / accuracy table.
 
 import { formatLoss } from './chart.js';
+import { integer, tAttr } from './i18n.js';
 
 /** @param {{epoch: HTMLElement, play: HTMLElement, table: HTMLElement}} parts */
 export function createReadouts({ epoch, play, table }) {
   const cell = (id) => table.querySelector(`#${id}`);
   const percent = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 
-  /** 1234 as "001,234": a fixed width, so the counter does not jump while training. */
+  /** 1234 as "001,234" (in Russian "001 234"): a fixed width, so the counter does not jump while training. */
   function showEpoch(value) {
-    epoch.textContent = String(value).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    const separator = integer(1000).charAt(1); // the language's thousands separator
+    epoch.textContent = String(value).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, separator);
     epoch.dataset.epoch = String(value);
   }
 
   function showRunning(running) {
     play.setAttribute('aria-pressed', String(running));
-    play.setAttribute('aria-label', running ? 'Pause (space)' : 'Play (space)');
+    if (running) tAttr(play, 'aria-label', 'transport.pause');
+    else tAttr(play, 'aria-label', 'transport.play');
     document.body.classList.toggle('running', running);
   }
 

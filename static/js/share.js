@@ -1,84 +1,83 @@
 // Links: the address bar always holds the current setup (state.js), "Copy link" copies it, and
 // the classroom-link panel builds the same link with some control groups hidden (`hide=`).
 
-import { el } from './controls.js';
+import { el } from './dom.js';
+import { t, tText } from './i18n.js';
+import { tTip } from './tooltips.js';
 import { writeHash } from './state.js';
 
-/** What a teacher can hide; each group lists the `data-hide` keys of the page it covers. */
+/** What a teacher can hide: [catalogue key of its name, the `data-hide` keys of the page it covers]. */
 export const HIDE_GROUPS = [
-  ['Learning rate', ['learning_rate']],
-  ['Optimizer', ['optimizer']],
-  ['Regularization', ['regularization', 'regularization_rate']],
-  ['Problem type', ['task']],
-  ['Speed', ['speed']],
-  ['Reset and step buttons', ['reset', 'step']],
-  ['Dataset choice', ['dataset']],
-  ['Data sliders', ['train_share', 'noise', 'n_points', 'classes']],
-  ['Batch size', ['batch_size']],
-  ['Regenerate button', ['regenerate']],
-  ['Drawing and CSV upload', ['draw']],
-  ['Adding and removing layers', ['layers']],
-  ['Layer controls (neurons, activation)', ['layer_controls']],
-  ['Dropout menus', ['dropout']],
-  ['Loss chart', ['chart']],
-  ['Loss function (regression)', ['loss']],
-  ['Advanced panel', ['advanced']],
-  ['Copy link button', ['copy_link']],
-  ['This classroom-link panel', ['classroom']],
+  ['hide.learning_rate', ['learning_rate']], ['hide.optimizer', ['optimizer']],
+  ['hide.regularization', ['regularization', 'regularization_rate']], ['hide.task', ['task']],
+  ['hide.speed', ['speed']], ['hide.reset_step', ['reset', 'step']], ['hide.dataset', ['dataset']],
+  ['hide.sliders', ['train_share', 'noise', 'n_points', 'classes']], ['hide.batch_size', ['batch_size']],
+  ['hide.regenerate', ['regenerate']], ['hide.draw', ['draw']], ['hide.features', ['features']],
+  ['hide.layers', ['layers']], ['hide.layer_controls', ['layer_controls']], ['hide.dropout', ['dropout']],
+  ['hide.chart', ['chart']], ['hide.loss', ['loss']], ['hide.advanced', ['advanced']],
+  ['hide.copy_link', ['copy_link']], ['hide.classroom', ['classroom']],
 ];
 
 /**
- * @param {{state: any, toasts: {show: (text: string, kind?: string) => void},
- *   panel: HTMLElement, linkNote: HTMLElement}} options
+ * Keeps the address bar in step with the store's config, hide, present, lang and drawn points.
+ * @param {{store: ReturnType<import('./store.js').createStore>,
+ *   toasts: {show: (text: string, kind?: string) => void}, panel: HTMLElement, linkNote: HTMLElement}} options
  */
-export function createSharing({ state, toasts, panel, linkNote }) {
-  const rows = () => (state.config.dataset === 'custom' ? state.customRows : null);
-  const hashOf = (hide, present) => writeHash(state.config, { hide, present, points: rows() });
+export function createSharing({ store, toasts, panel, linkNote }) {
+  const rows = () => (store.get('config').dataset === 'custom' ? store.get('customRows') : null);
+  const hashOf = (hide, present) => writeHash(store.get('config'), { hide, present, lang: store.get('lang'), points: rows() });
   const carriesPoints = (hash) => !rows()?.length || hash.includes('&points=');
 
   /** Keep the address bar in step with the page; note when drawn points are too many for it. */
   function writeUrl() {
-    const hash = hashOf(state.hide, state.present);
+    const hash = hashOf(store.get('hide'), store.get('present'));
     if (hash !== location.hash) history.replaceState(null, '', hash);
     linkNote.hidden = carriesPoints(hash);
-    linkNote.textContent = `The link holds at most about 500 drawn points: these ${rows()?.length ?? 0} are not in it.`;
+    tText(linkNote, 'link.too_many_points', { count: rows()?.length ?? 0 });
     updateClassroom();
   }
 
   async function copy(link, what) {
-    const note = carriesPoints(link) ? '' : ' It does not carry your drawn points (too many for a link).';
+    const missing = !carriesPoints(link);
+    const text = missing ? `${what} ${t('link.no_points')}` : what;
     try {
       await navigator.clipboard.writeText(link);
-      toasts.show(`${what}${note}`, note ? 'error' : 'info');
+      toasts.show(text, missing ? 'error' : 'info');
     } catch {
-      window.prompt('Copy this link:', link);
+      window.prompt(t('link.prompt'), link);
     }
   }
 
   function copyLink() {
     writeUrl();
-    copy(location.href, 'Link copied: it opens this exact setup (data, network and starting weights).');
+    copy(location.href, t('link.copied'));
   }
 
   // ---- the classroom link ----
   const boxes = HIDE_GROUPS.map(([label, keys], g) => {
     const input = el('input', { type: 'checkbox', id: `hide-group-${g}`, value: keys.join(',') });
     input.addEventListener('change', updateClassroom);
-    return { input, keys, node: el('label', { for: input.id }, [input, ` ${label}`]) };
+    return { input, keys, node: el('label', { for: input.id }, [input, tText(el('span'), label)]) };
   });
   const present = el('input', { type: 'checkbox', id: 'classroom-present' });
   present.addEventListener('change', updateClassroom);
-  const output = el('input', { type: 'text', id: 'classroom-link', readonly: true, 'aria-label': 'Classroom link' });
-  const copyButton = el('button', { type: 'button', id: 'copy-classroom-link', className: 'text-button', text: 'Copy classroom link' });
-  copyButton.addEventListener('click', () => copy(output.value, 'Classroom link copied: it opens this setup with the chosen controls hidden.'));
-  const fieldset = el('fieldset', { className: 'hide-groups' }, [el('legend', { text: 'Hide from students' }), ...boxes.map((b) => b.node)]);
+  const output = tTip(el('input', { type: 'text', id: 'classroom-link', readonly: true }), 'tip.classroom_link');
+  output.setAttribute('aria-labelledby', 'classroom-link-label');
+  const copyButton = tTip(tText(el('button', { type: 'button', id: 'copy-classroom-link', className: 'text-button' }), 'classroom.copy'), 'tip.copy_classroom');
+  copyButton.addEventListener('click', () => copy(output.value, t('link.copied_classroom')));
+  const fieldset = el('fieldset', { className: 'hide-groups' }, [tText(el('legend'), 'classroom.hide'), ...boxes.map((b) => b.node)]);
   panel.append(
-    el('p', { className: 'hint', text: 'A link to this setup with some controls hidden: students see only what the lesson needs.' }),
+    tText(el('p', { className: 'hint' }), 'classroom.hint'),
     fieldset,
-    el('label', { for: present.id, className: 'present-choice' }, [present, ' Open in presentation mode']),
+    el('label', { for: present.id, className: 'present-choice' }, [present, tText(el('span'), 'classroom.present')]),
+    tText(el('span', { id: 'classroom-link-label', className: 'visually-hidden' }), 'classroom.link'),
     output, copyButton,
   );
-  for (const box of boxes) box.input.checked = box.keys.every((key) => state.hide.has(key));
+  for (const box of boxes) {
+    box.input.checked = box.keys.every((key) => store.get('hide').has(key));
+    tTip(box.input, 'tip.hide_group');
+  }
+  tTip(present, 'tip.classroom_present');
 
   function classroomLink() {
     const hide = new Set(boxes.filter((b) => b.input.checked).flatMap((b) => b.keys));
@@ -86,6 +85,7 @@ export function createSharing({ state, toasts, panel, linkNote }) {
   }
   function updateClassroom() { output.value = classroomLink(); }
 
+  store.subscribe(['config', 'hide', 'present', 'lang', 'customRows'], writeUrl);
   return { writeUrl, copyLink, classroomLink };
 }
 

@@ -1,5 +1,5 @@
 // Config <-> URL hash, so any setup is a shareable link:
-//   #task=binary&dataset=spiral&layers=8:relu,8:relu:0.1&features=x1,x2&seed=3&hide=optimizer&present=1
+//   #task=binary&dataset=spiral&layers=8:relu,8:relu:0.1&features=x1,x2&seed=3&hide=optimizer&present=1&lang=ru
 // Every config field is written; reading starts from the catalog's defaults and keeps only
 // values the catalog allows, so a hand-edited or stale link never sends junk to the server.
 // A drawn (custom) dataset travels as `points=x1,x2,label;…` with 2 decimals, while it fits.
@@ -14,19 +14,20 @@ function layersToText(layers) {
   return layers.map((l) => [l.units, l.activation, ...(l.dropout ? [l.dropout] : [])].join(':')).join(',');
 }
 
-/** @param {string} text @param {any} catalog */
+/** The layers of a `layers=` field, or null when any part is not a valid layer. @param {string} text @param {any} catalog */
 function textToLayers(text, catalog) {
   if (text === '') return [];
-  const units = catalog.ranges?.units ?? { min: 1, max: catalog.limits.units };
+  const { units, dropout } = catalog.ranges;
   const layers = text.split(',').slice(0, catalog.limits.layers).map((part) => {
-    const [u, activation, dropout] = part.split(':');
+    const [u, activation, rate] = part.split(':');
     return {
       units: clampInt(Number(u), units.min, units.max),
-      activation: catalog.activations.includes(activation) ? activation : 'tanh',
-      dropout: clamp(Number(dropout) || 0, 0, catalog.ranges?.dropout?.max ?? 0.9),
+      activation,
+      dropout: clamp(Number(rate) || 0, dropout.min, dropout.max),
     };
   });
-  return layers.some((l) => Number.isNaN(l.units)) ? null : layers;
+  const valid = (l) => !Number.isNaN(l.units) && catalog.activations.includes(l.activation);
+  return layers.every(valid) ? layers : null;
 }
 
 const short = (v) => String(+v.toFixed(2)); // 2 decimals, no trailing zeros: 1.5, -0.25, 3
@@ -37,7 +38,7 @@ export function pointsToText(points) {
 }
 
 /** The points of a `points=` field; rows that are not three finite numbers inside `domain` are dropped. */
-export function textToPoints(text, domain = [-6, 6], max = 5000) {
+export function textToPoints(text, domain, max) {
   const rows = [];
   for (const part of text.split(';')) {
     const row = part.split(',').map(Number);
@@ -68,10 +69,11 @@ function choicesOf(field, catalog, config) {
 
 /**
  * The config a hash describes: catalog defaults overridden by every valid field in the hash.
- * @param {string} hash @param {any} catalog
- * @returns {{config: Config, hide: Set<string>, present: boolean, points: number[][] | null}}
+ * `lang` is one of `languages`, or null when the link names none (the browser's choice then).
+ * @param {string} hash @param {any} catalog @param {string[]} languages
+ * @returns {{config: Config, hide: Set<string>, present: boolean, lang: string | null, points: number[][] | null}}
  */
-export function readHash(hash, catalog) {
+export function readHash(hash, catalog, languages) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const config = structuredClone(catalog.defaults);
   // task first: the loss choices depend on it.
@@ -89,10 +91,8 @@ export function readHash(hash, catalog) {
       if (features.length) config.features = features;
     } else if (typeof current === 'number') {
       const value = Number(text);
-      const range = catalog.ranges?.[key];
-      if (text !== '' && Number.isFinite(value)) {
-        config[key] = range ? clamp(value, range.min, range.max) : Math.max(0, value);
-      }
+      const range = catalog.ranges[key];
+      if (text !== '' && Number.isFinite(value)) config[key] = clamp(value, range.min, range.max);
     } else if (typeof current === 'string') {
       const choices = choicesOf(key, catalog, config);
       if (!choices || choices.includes(text)) config[key] = text;
@@ -101,15 +101,17 @@ export function readHash(hash, catalog) {
   const hide = new Set((params.get('hide') ?? '').split(',').filter(Boolean));
   const present = ['1', 'true', 'yes'].includes(params.get('present') ?? '');
   const pointsText = config.dataset === 'custom' ? params.get('points') : null;
-  const points = pointsText == null ? null : textToPoints(pointsText, undefined, catalog.limits?.points ?? 5000);
-  return { config, hide, present, points };
+  const points = pointsText == null ? null : textToPoints(pointsText, catalog.domain, catalog.limits.points);
+  const lang = languages.includes(params.get('lang') ?? '') ? params.get('lang') : null;
+  return { config, hide, present, lang, points };
 }
 
 /**
  * The hash for a config plus the page flags and, for the custom dataset, its points.
- * @param {Config} config @param {{hide?: Set<string>, present?: boolean, points?: number[][] | null}} flags
+ * @param {Config} config
+ * @param {{hide?: Set<string>, present?: boolean, lang?: string | null, points?: number[][] | null}} flags
  */
-export function writeHash(config, { hide = new Set(), present = false, points = null } = {}) {
+export function writeHash(config, { hide = new Set(), present = false, lang = null, points = null } = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(config)) {
     if (key === 'layers') params.set(key, layersToText(value));
@@ -118,6 +120,7 @@ export function writeHash(config, { hide = new Set(), present = false, points = 
   }
   if (hide.size) params.set('hide', [...hide].join(','));
   if (present) params.set('present', '1');
+  if (lang) params.set('lang', lang);
   // Commas, colons, semicolons and ^ read fine in a link; keep them unescaped.
   const hash = () => '#' + params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';').replace(/%5E/g, '^');
   if (config.dataset !== 'custom' || !points) return hash();

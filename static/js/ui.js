@@ -1,21 +1,28 @@
 // Small page widgets: toasts for server errors, the number editor for weights and biases,
 // the connection pill and banner, the screen-reader announcer.
 
-import { el } from './controls.js';
+import { el } from './dom.js';
+import { tAttr, tText } from './i18n.js';
+import { tTip } from './tooltips.js';
 
 const TOAST_MS = 7000;
 const MAX_TOASTS = 3;
 
 /** @param {HTMLElement} root */
 export function createToasts(root) {
-  /** Show a message; kind 'error' | 'info'. Identical messages are not stacked. */
-  function show(message, kind = 'error') {
+  /**
+   * Show a message; kind 'error' | 'info'; `detail` (e.g. the server's own words) in smaller
+   * type under it. Identical messages are not stacked.
+   */
+  function show(message, kind = 'error', detail = '') {
     for (const toast of root.children) {
-      if (toast.dataset.text === message) { toast.remove(); break; }
+      if (toast.dataset.text === message + detail) { toast.remove(); break; }
     }
-    const close = el('button', { type: 'button', className: 'toast-close', 'aria-label': 'Dismiss', text: '×' });
-    const toast = el('div', { className: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: { text: message } }, [
-      el('span', { text: message }), close,
+    const close = tTip(tAttr(el('button', { type: 'button', className: 'toast-close', text: '×' }), 'aria-label', 'toast.dismiss'), 'tip.close');
+    const body = el('div', { className: 'toast-body' }, [el('span', { text: message })]);
+    if (detail && detail !== message) body.append(el('span', { className: 'toast-detail', text: detail }));
+    const toast = el('div', { className: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: { text: message + detail } }, [
+      body, close,
     ]);
     close.addEventListener('click', () => toast.remove());
     root.append(toast);
@@ -80,22 +87,21 @@ export function createConnectionView(parts, onRetry) {
     window.clearInterval(countdown);
     document.body.classList.toggle('offline', stateName === 'offline');
     if (stateName === 'online') {
-      parts.pill.textContent = 'Connected';
+      tText(parts.pill, 'connection.online');
       parts.banner.hidden = true;
       return;
     }
     if (stateName === 'connecting') {
-      parts.pill.textContent = 'Connecting…';
+      tText(parts.pill, 'connection.connecting');
       return;
     }
-    parts.pill.textContent = 'Disconnected';
+    tText(parts.pill, 'connection.offline');
     parts.banner.hidden = false;
     const until = Date.now() + retryInMs;
     const tick = () => {
       const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-      parts.bannerText.textContent = seconds > 0
-        ? `The training server is unreachable. Reconnecting in ${seconds} s… your setup is kept and will be restored.`
-        : 'The training server is unreachable. Reconnecting…';
+      if (seconds > 0) tText(parts.bannerText, 'banner.retry_in', { seconds });
+      else tText(parts.bannerText, 'banner.retrying');
     };
     tick();
     countdown = window.setInterval(tick, 500);

@@ -76,13 +76,21 @@ class PageUnderTest:
 
 @pytest.fixture()
 def open_page(browser: Any) -> Iterator[Callable[..., PageUnderTest]]:
-    """open_page(base_url, hash="", width=1280, height=720, script="") -> PageUnderTest."""
+    """open_page(base_url, hash="", width=1280, height=720, script="", **context) -> PageUnderTest;
+    `context` goes to the browser context (locale="ru-RU", has_touch=True, …)."""
     contexts: list[Any] = []
 
     def opener(
-        base_url: str, hash: str = "", width: int = 1280, height: int = 720, script: str = ""
+        base_url: str,
+        hash: str = "",
+        width: int = 1280,
+        height: int = 720,
+        script: str = "",
+        **context_options: Any,
     ) -> PageUnderTest:
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, **{"locale": "en-US", **context_options}
+        )
         contexts.append(context)
         if script:  # runs before the page's own scripts, e.g. to slow a browser API down
             context.add_init_script(script)

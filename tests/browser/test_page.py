@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from pagehelpers import FAST, epoch, settled_epoch, wait_epoch_above
 
 from app.frames import deflate_grid
 
 pytestmark = pytest.mark.browser
 
-FAST = "#dataset=circle&optimizer=adam&learning_rate=0.03&speed=100&layers=4:tanh,2:tanh"
 DECISION_CHECKSUM = """() => {
   const canvas = document.querySelector('#decision-grid');
   const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -27,29 +27,8 @@ DECISION_CHECKSUM = """() => {
 }"""
 
 
-def epoch(p: Any) -> int:
-    return int(p.page.locator("#epoch").get_attribute("data-epoch") or 0)
-
-
 def shown_loss(p: Any, which: str) -> float:
     return float(p.page.locator(f"#{which}-loss").inner_text())
-
-
-def wait_epoch_above(p: Any, value: int) -> None:
-    p.page.wait_for_function(
-        "v => Number(document.querySelector('#epoch').dataset.epoch) > v", arg=value
-    )
-
-
-def settled_epoch(p: Any) -> int:
-    """The shown epoch once no frame has changed it for 300 ms: after a pause, frames the
-    server sent before it paused may still be landing (slowly, on a loaded machine)."""
-    for _ in range(50):
-        shown = epoch(p)
-        p.page.wait_for_timeout(300)
-        if epoch(p) == shown:
-            return shown
-    raise AssertionError("the epoch kept changing while paused")
 
 
 def hidden_neurons(p: Any) -> int:
