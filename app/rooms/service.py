@@ -1,0 +1,557 @@
+"""RoomService: rooms, their members and their commands, on any bus; what the socket calls.
+
+A process's service keeps the members connected to it (`Member`), one control subscription per
+room it has members in, and hands each member what the room sends it. Everything shared (the
+roster, names, setups, the challenge, the leaderboard) lives on the bus, so two services on one
+Redis behave as one server. Permissions are checked here, on every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import re
+import secrets
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from app.config import Settings
+from app.rooms import names
+from app.rooms.bus import Bus, Subscription
+from app.rooms.challenge import Challenges, Scorer
+from app.rooms.errors import RoomError
+from app.rooms.gallery import Gallery
+from app.rooms.inbox import Notify
+from app.rooms.models import (
+    JSON,
+    Member,
+    NetworkProvider,
+    Role,
+    RoomKeys,
+    RoomTicket,
+    StudentInfo,
+    check_allowed,
+)
+
+log = logging.getLogger("app.rooms")
+Clock = Callable[[], float]
+STUDENT_ID = re.compile(r"[0-9a-f]{12}")
+MAX_LOCKED = 100  # controls a pushed setup may lock
+MAX_END_MESSAGE = 300  # characters
+EXPIRED = b'{"reason":"expired","message":""}'  # the record of a room that expired
+
+
+@dataclass(eq=False)
+class LocalRoom:
+    """A room as this process sees it: its members here and its subscriptions."""
+
+    keys: RoomKeys
+    members: list[Member] = field(default_factory=list)
+    control: Subscription | None = None
+    gallery: Subscription | None = None
+    spotlight: str | None = None
+
+
+class RoomService:
+    """The classroom's server side; one per process, all sharing the bus."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        settings: Settings,
+        *,
+        scorer: Scorer | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        self.bus, self.settings, self.clock = bus, settings, clock
+        self.id = secrets.token_hex(6)
+        self.rooms: dict[str, LocalRoom] = {}
+        self.gallery = Gallery(self)
+        self.challenges = Challenges(self, scorer)
+        self._reply_channel = f"replies:{self.id}"
+        self._reply_subscription: Subscription | None = None
+        self._touched: dict[str, float] = {}  # code -> clock of this process's last touch
+        self._pending: dict[str, asyncio.Future[JSON]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        idle = settings.room_idle_seconds
+        self.touch_interval = min(60.0, idle / 4)  # last_active is this fresh, at worst
+        self.key_ttl = math.ceil(idle + settings.room_forget_seconds)
+
+    async def start(self) -> None:
+        await self.bus.start()
+        self._reply_subscription = await self.bus.subscribe(self._reply_channel, self._on_reply)
+
+    async def close(self) -> None:
+        """Detach every local member (their sessions go on) and stop; closes the bus too."""
+        for room in list(self.rooms.values()):
+            for member in list(room.members):
+                await self._detach(member, RoomError("rooms_unavailable", "the server is stopping"))
+        for task in list(self._tasks):
+            task.cancel()
+        await self.bus.close()
+
+    # ---- helpers the features share ----
+
+    def dumps(self, value: Any, what: str) -> bytes:
+        """JSON bytes of `value`, or `too_large` past room_max_payload_bytes."""
+        data = orjson.dumps(value)
+        limit = self.settings.room_max_payload_bytes
+        if len(data) > limit:
+            raise RoomError("too_large", f"the {what} takes {len(data)} bytes; at most {limit}")
+        return data
+
+    async def act(self, member: Member, command: str) -> RoomKeys:
+        """Check that `member` may send `command` now; counts as activity in its room."""
+        if member.closed is not None:
+            raise RoomError(member.closed.code, member.closed.message)
+        check_allowed(member.role, command)
+        keys = RoomKeys(member.code)
+        await self._touch(keys)
+        return keys
+
+    async def broadcast(self, keys: RoomKeys, audience: str, event: JSON) -> None:
+        """Send `event` to the room's members in `audience` (all, teachers, students, an id)."""
+        message = {"kind": "event", "to": audience, "event": event}
+        await self.bus.publish(keys.control, self.dumps(message, "event"))
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background; a failure is logged, never raised at anyone."""
+
+        async def quietly() -> None:
+            try:
+                await work
+            except RoomError as problem:
+                log.info("rooms: background work refused: %s", problem.message)
+            except Exception:
+                log.exception("rooms: background work failed")
+
+        task = asyncio.get_running_loop().create_task(quietly())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _touch(self, keys: RoomKeys, force: bool = False) -> None:
+        now = self.clock()
+        if not force and now - self._touched.get(keys.code, -math.inf) < self.touch_interval:
+            return
+        self._touched[keys.code] = now
+        await self.bus.hset(keys.room, {"last_active": repr(now).encode()})
+        await self.bus.expire(keys.all, self.key_ttl)
+
+    async def _count_join(self, address: str) -> None:
+        window = int(self.clock() // 60)
+        count = await self.bus.incr(f"joins:{address}:{window}", 120)
+        limit = self.settings.room_joins_per_minute
+        if count > limit:
+            raise RoomError(
+                "too_many_joins",
+                f"more than {limit} join attempts from {address} this minute; wait a minute",
+            )
+
+    async def _open_room(self, code: str) -> tuple[RoomKeys, dict[str, bytes]]:
+        """The room's record, if it is open; else the error that says why not."""
+        keys = RoomKeys(names.check_code(code))
+        values = await self.bus.hgetall(keys.room)
+        if "created" not in values:
+            raise RoomError("room_not_found", f"no room has the code {keys.code}")
+        if "ended" in values:
+            raise closed_error(values["ended"])
+        if self.clock() - float(values["last_active"]) >= self.settings.room_idle_seconds:
+            await self._close_room(keys, "expired", "")
+            raise closed_error(EXPIRED)
+        return keys, values
+
+    # ---- rooms ----
+
+    async def create_room(self, address: str) -> RoomTicket:
+        """A new room with a fresh code; the ticket's teacher token is the only key to it."""
+        await self._count_join(address)
+        token = names.new_secret()
+        now = repr(self.clock()).encode()
+        for _ in range(20):  # 29^6 codes: a clash is rare, twenty in a row never happens
+            keys = RoomKeys(names.new_code())
+            if await self.bus.hsetnx(keys.room, "created", now):
+                break
+        else:
+            raise RoomError("rooms_unavailable", "no free room code was found; try again")
+        await self.bus.hset(keys.room, {"teacher": names.digest(token).encode(), "students": b"0"})
+        await self._touch(keys, force=True)
+        return RoomTicket(keys.code, token)
+
+    async def join_teacher(
+        self,
+        code: str,
+        token: str,
+        address: str,
+        *,
+        network: NetworkProvider | None = None,
+        notify: Notify | None = None,
+    ) -> Member:
+        """The teacher's connection (any number: the laptop and the projector)."""
+        await self._count_join(address)
+        keys, values = await self._open_room(code)
+        if not names.matches(token, values.get("teacher", b"").decode()):
+            raise RoomError("bad_token", "this link's teacher token is not this room's")
+        member = Member(keys.code, "teacher", network=network, notify=notify)
+        member.pushed = _loads(values.get("pushed"))
+        await self._attach(member, values)
+        return member
+
+    async def join(
+        self,
+        code: str,
+        name: str,
+        address: str,
+        *,
+        network: NetworkProvider | None = None,
+        notify: Notify | None = None,
+    ) -> Member:
+        """A new student, following the teacher; `member.token` lets them rejoin as themselves."""
+        await self._count_join(address)
+        keys, values = await self._open_room(code)
+        name = names.clean_name(name, self.settings.room_name_max_chars)
+        limit = self.settings.room_max_members
+        if await self.bus.hincrby(keys.room, "students", 1) > limit:
+            await self.bus.hincrby(keys.room, "students", -1)
+            raise RoomError("room_full", f"the room holds {limit} students, its limit")
+        student_id = secrets.token_hex(6)
+        if not await self.bus.hsetnx(keys.names, names.name_key(name), student_id.encode()):
+            await self.bus.hincrby(keys.room, "students", -1)
+            raise RoomError("name_taken", f"someone in the room is already called {name!r}")
+        secret = names.new_secret()
+        entry = {"name": name, "digest": names.digest(secret), "joined": self.clock()}
+        await self.bus.hset(keys.roster, {student_id: orjson.dumps({**entry, "mode": "follower"})})
+        token = f"{student_id}.{secret}"
+        member = Member(
+            keys.code, "follower", student_id, name, token, network=network, notify=notify
+        )
+        member.pushed = _loads(values.get("pushed"))
+        await self._attach(member, values)
+        await self._touch(keys, force=True)
+        await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
+        return member
+
+    async def rejoin(
+        self,
+        code: str,
+        token: str,
+        address: str,
+        *,
+        network: NetworkProvider | None = None,
+        notify: Notify | None = None,
+    ) -> Member:
+        """A student back with their token: same id, name, mode and saved setup."""
+        await self._count_join(address)
+        keys, values = await self._open_room(code)
+        student_id, _, secret = token.partition(".")
+        raw = (
+            await self.bus.hget(keys.roster, student_id)
+            if STUDENT_ID.fullmatch(student_id)
+            else None
+        )
+        entry = _loads(raw)
+        if entry is None or not names.matches(secret, entry["digest"]):
+            raise RoomError("bad_token", "this student token is not one of this room's")
+        mode, name = entry["mode"], entry["name"]
+        member = Member(keys.code, mode, student_id, name, token, network=network, notify=notify)
+        member.setup = _loads(await self.bus.hget(keys.setups, student_id))
+        member.pushed = _loads(values.get("pushed"))
+        await self._attach(member, values)
+        await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
+        return member
+
+    async def leave(self, member: Member) -> None:
+        """The member's connection closed; a student keeps their name and setup for a rejoin."""
+        if member.closed is not None:
+            return
+        keys = RoomKeys(member.code)
+        await self._detach(member, RoomError("not_allowed", "you left the room"))
+        if member.student_id is not None:
+            with contextlib.suppress(RoomError):  # the room may be gone: nobody to tell
+                await self.broadcast(
+                    keys, "teachers", {"type": "student_left", **self._info(member)}
+                )
+
+    async def heartbeat(self, member: Member) -> None:
+        """A connected member keeps the room from expiring (cheap: a touch a minute at most)."""
+        await self.act(member, "heartbeat")
+
+    async def roster(self, teacher: Member) -> list[StudentInfo]:
+        keys = await self.act(teacher, "roster")
+        entries = await self.bus.hgetall(keys.roster)
+        students = [
+            StudentInfo(sid, entry["name"], entry["mode"], entry["joined"])
+            for sid, entry in ((sid, orjson.loads(raw)) for sid, raw in entries.items())
+        ]
+        return sorted(students, key=lambda info: info.joined)
+
+    async def save_setup(self, member: Member, setup: JSON) -> None:
+        """Keep the student's setup (opaque JSON) for their next rejoin."""
+        keys = await self.act(member, "save_setup")
+        assert member.student_id is not None
+        await self.bus.hset(keys.setups, {member.student_id: self.dumps(setup, "setup")})
+
+    async def push_setup(self, teacher: Member, setup: JSON, locked: list[str]) -> None:
+        """Every student's own session gets `setup`, with the `locked` controls hidden and off."""
+        keys = await self.act(teacher, "push_setup")
+        if len(locked) > MAX_LOCKED or not all(
+            isinstance(name, str) and 0 < len(name) <= 60 for name in locked
+        ):
+            raise ValueError(f"locked must be at most {MAX_LOCKED} control names, got {locked!r}")
+        pushed = {"setup": setup, "locked": locked}
+        await self.bus.hset(keys.room, {"pushed": self.dumps(pushed, "setup")})
+        await self.broadcast(keys, "students", {"type": "setup_pushed", **pushed})
+
+    async def end_class(self, teacher: Member, message: str = "") -> None:
+        """Close the room for everyone; each member's last event is `room_closed` with `message`."""
+        keys = await self.act(teacher, "end_class")
+        text = " ".join(str(message).split())[:MAX_END_MESSAGE]
+        await self._close_room(keys, "ended", text)
+
+    async def _close_room(self, keys: RoomKeys, reason: str, message: str) -> None:
+        ended = orjson.dumps({"reason": reason, "message": message, "at": self.clock()})
+        if await self.bus.hsetnx(keys.room, "ended", ended):  # one process announces it
+            event = {"type": "room_closed", "reason": reason, "message": message}
+            await self.broadcast(keys, "all", event)
+            await self.bus.expire(keys.all, math.ceil(self.settings.room_forget_seconds))
+
+    async def sweep(self) -> list[str]:
+        """Close the rooms known here that sat idle too long; returns their codes.
+
+        Run every minute or so (`run_sweeper`); it also detaches members of rooms that closed
+        while this process missed the news (Redis was away).
+        """
+        expired = []
+        for code in sorted(set(self.rooms) | set(self._touched)):
+            keys = RoomKeys(code)
+            try:
+                values = await self.bus.hgetall(keys.room)
+                if "created" not in values or "ended" in values:
+                    self._closed_locally(code, values.get("ended", EXPIRED), announce=True)
+                elif self.clock() - float(values["last_active"]) >= self.settings.room_idle_seconds:
+                    await self._close_room(keys, "expired", "")
+                    expired.append(code)
+            except RoomError as problem:
+                log.info("rooms: sweep of %s skipped: %s", code, problem.message)
+        return expired
+
+    async def run_sweeper(self, interval: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.sweep()
+
+    def _closed_locally(self, code: str, ended: bytes, announce: bool) -> None:
+        """Detach the room's local members; `announce`: tell them first (they missed it)."""
+        self._touched.pop(code, None)
+        room = self.rooms.get(code)
+        error, record = closed_error(ended), orjson.loads(ended)
+        event = {"type": "room_closed", "reason": record["reason"], "message": record["message"]}
+        for member in list(room.members if room else ()):
+            if announce:
+                member.events.put(event)
+            self.spawn(self._detach(member, error))
+
+    # ---- local members ----
+
+    def _info(self, member: Member) -> JSON:
+        return {"student_id": member.student_id, "name": member.name, "mode": member.role}
+
+    async def _attach(self, member: Member, values: dict[str, bytes]) -> None:
+        room = self.rooms.get(member.code)
+        if room is None:
+            room = self.rooms[member.code] = LocalRoom(RoomKeys(member.code))
+            room.control = await self.bus.subscribe(
+                room.keys.control, lambda payload: self._on_control(room, payload)
+            )
+        room.spotlight = values.get("spotlight", b"").decode() or None
+        room.members.append(member)
+        if member.role == "teacher" and room.gallery is None:
+            room.gallery = await self.bus.subscribe(
+                room.keys.gallery_updates, lambda payload: self.gallery.deliver(room, payload)
+            )
+        await self.watch(room, member)
+
+    async def watch(self, room: LocalRoom, member: Member) -> None:
+        """Point the member's frames at what its role watches (the teacher, or the spotlight)."""
+        if member.frames_subscription is not None:
+            await self.bus.unsubscribe(member.frames_subscription)
+            member.frames_subscription = None
+        channel = None
+        if member.role == "follower":
+            channel = room.keys.teacher_frames
+        elif member.role == "teacher" and room.spotlight:
+            channel = room.keys.student_frames(room.spotlight)
+        if channel is not None and member.closed is None:
+            member.frames_subscription = await self.bus.subscribe(channel, member.frames.put)
+
+    async def _detach(self, member: Member, reason: RoomError) -> None:
+        if member.closed is None:
+            member.closed = reason
+        room = self.rooms.get(member.code)
+        if room is None or member not in room.members:
+            return
+        room.members.remove(member)
+        await self.watch(room, member)  # closed: unsubscribes only
+        subscriptions: list[Subscription | None] = []
+        if room.gallery and not any(other.role == "teacher" for other in room.members):
+            subscriptions.append(room.gallery)
+            room.gallery = None
+        if not room.members:
+            self.rooms.pop(member.code, None)
+            subscriptions.append(room.control)
+        for subscription in subscriptions:
+            if subscription is not None:
+                await self.bus.unsubscribe(subscription)
+
+    def _on_control(self, room: LocalRoom, payload: bytes) -> None:
+        message = orjson.loads(payload)
+        if message["kind"] == "request":
+            self._on_request(room, message)
+            return
+        event, audience = message["event"], message["to"]
+        if event["type"] == "spotlight":
+            room.spotlight = event["student_id"]
+            for member in room.members:
+                if member.role == "teacher":
+                    self.spawn(self.watch(room, member))
+        for member in list(room.members):
+            if member.matches(audience):
+                member.events.put(event)
+        if event["type"] == "room_closed":
+            self._closed_locally(room.keys.code, orjson.dumps(event), announce=False)
+
+    # ---- requests to whichever process holds a session (adopt, fork) ----
+
+    async def request_network(self, keys: RoomKeys, target: str, who: str) -> JSON:
+        """Ask the session of `target` ("teacher" or a student id) for its network."""
+        request_id = secrets.token_hex(8)
+        future: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        request = {"kind": "request", "id": request_id, "target": target}
+        try:
+            await self.bus.publish(keys.control, orjson.dumps(request | {"reply_to": self.id}))
+            async with asyncio.timeout(self.settings.room_reply_seconds):
+                reply = await future
+        except TimeoutError:
+            seconds = self.settings.room_reply_seconds
+            raise RoomError("no_reply", f"{who} did not answer within {seconds:g} s") from None
+        finally:
+            self._pending.pop(request_id, None)
+        if not reply["ok"]:
+            raise RoomError(reply["code"], reply["message"])
+        network: JSON = reply["network"]
+        return network
+
+    def _on_request(self, room: LocalRoom, request: JSON) -> None:
+        target = request["target"]
+        for member in room.members:
+            if target == "teacher":
+                is_target = member.role == "teacher"
+            else:
+                is_target = member.student_id == target
+            if is_target and member.network is not None and member.closed is None:
+                self.spawn(self._answer(member.network, request))
+                return
+
+    async def _answer(self, network: NetworkProvider, request: JSON) -> None:
+        reply: JSON = {"id": request["id"], "ok": True}
+        try:
+            async with asyncio.timeout(self.settings.room_reply_seconds):
+                payload = self.dumps(reply | {"network": await network()}, "network")
+        except RoomError as problem:
+            payload = orjson.dumps(reply | {"ok": False, **problem.to_dict()})
+        except Exception as problem:  # noqa: BLE001 - the session's failure, told to the asker
+            message = f"the session could not give its network ({type(problem).__name__})"
+            payload = orjson.dumps(reply | {"ok": False, "code": "no_reply", "message": message})
+        await self.bus.publish(f"replies:{request['reply_to']}", payload)
+
+    def _on_reply(self, payload: bytes) -> None:
+        reply = orjson.loads(payload)
+        future = self._pending.get(reply.get("id", ""))
+        if future is not None and not future.done():
+            future.set_result(reply)
+
+    # ---- frames, spotlight, adopt, fork / follow ----
+
+    def publish_frame(self, member: Member, frame: bytes) -> bool:
+        """Send a frame (bytes, encoded once) to whoever watches `member`; never waits.
+
+        The teacher's go to every follower; a student's only while spotlighted (else it costs
+        nothing). True when it went out.
+        """
+        if member.closed is not None:
+            return False
+        check_allowed(member.role, "publish_frame")
+        keys = RoomKeys(member.code)
+        if member.role == "teacher":
+            self.bus.offer(keys.teacher_frames, frame)
+        else:
+            room = self.rooms.get(member.code)
+            if room is None or member.student_id is None or room.spotlight != member.student_id:
+                return False
+            self.bus.offer(keys.student_frames(member.student_id), frame)
+        if self.clock() - self._touched.get(keys.code, -math.inf) >= self.touch_interval:
+            self.spawn(self._touch(keys))
+        return True
+
+    async def spotlight(self, teacher: Member, student_id: str | None) -> None:
+        """The teacher's frames come from this student's session (None: nobody's)."""
+        keys = await self.act(teacher, "spotlight")
+        name = None
+        if student_id is not None:
+            name = (await self._student(keys, student_id))["name"]
+        await self.bus.hset(keys.room, {"spotlight": (student_id or "").encode()})
+        event = {"type": "spotlight", "student_id": student_id, "name": name}
+        await self.broadcast(keys, "all", event)
+
+    async def adopt(self, teacher: Member, student_id: str) -> JSON:
+        """The student's current network, from whichever process holds their session."""
+        keys = await self.act(teacher, "adopt")
+        entry = await self._student(keys, student_id)
+        return await self.request_network(keys, student_id, f"{entry['name']}'s session")
+
+    async def fork(self, student: Member) -> JSON:
+        """'Try it yourself': the teacher's current setup and weights, for the student's session."""
+        keys = await self.act(student, "fork")
+        network = await self.request_network(keys, "teacher", "the teacher's session")
+        await self._set_mode(keys, student, "student")
+        return network
+
+    async def follow(self, student: Member) -> None:
+        """Back to watching the teacher."""
+        keys = await self.act(student, "follow")
+        await self._set_mode(keys, student, "follower")
+
+    async def _set_mode(self, keys: RoomKeys, student: Member, mode: Role) -> None:
+        assert student.student_id is not None
+        entry = await self._student(keys, student.student_id)
+        await self.bus.hset(keys.roster, {student.student_id: orjson.dumps(entry | {"mode": mode})})
+        student.role = mode
+        room = self.rooms.get(keys.code)
+        if room is not None:
+            await self.watch(room, student)
+        await self.broadcast(keys, "teachers", {"type": "student_mode", **self._info(student)})
+
+    async def _student(self, keys: RoomKeys, student_id: str) -> JSON:
+        entry: JSON | None = _loads(await self.bus.hget(keys.roster, student_id))
+        if entry is None:
+            raise RoomError("student_not_found", f"no student {student_id!r} in room {keys.code}")
+        return entry
+
+
+def closed_error(ended: bytes) -> RoomError:
+    """The error for a closed room, from its `ended` record."""
+    record = orjson.loads(ended)
+    if record["reason"] == "ended":
+        message = record["message"] or "the teacher ended the class"
+        return RoomError("room_ended", message)
+    return RoomError("room_expired", "the room was left idle and has closed; ask for a new code")
+
+
+def _loads(raw: bytes | None) -> Any:
+    return None if raw is None else orjson.loads(raw)
