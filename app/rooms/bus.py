@@ -40,6 +40,9 @@ class Bus(Protocol):
     async def publish(self, channel: str, payload: bytes) -> None:
         """Deliver to every subscriber of `channel` in every process (raises when unreachable)."""
 
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` each time the store comes back after a loss (it may be empty)."""
+
     def offer(self, channel: str, payload: bytes) -> None:
         """Publish without waiting, newest wins: a frame that cannot go now is replaced by the next."""
 

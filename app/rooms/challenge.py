@@ -169,7 +169,8 @@ class Challenges:
             raise RoomError("challenge_closed", "the challenge's deadline has passed")
         if spec.epoch_budget is not None and epochs > spec.epoch_budget:
             raise RoomError(
-                "over_limit", f"{epochs} epochs is over the budget of {spec.epoch_budget}"
+                "over_limit",
+                f"the network trained {epochs} epochs, over the budget of {spec.epoch_budget}",
             )
         if self.scorer is None:
             raise RuntimeError("RoomService was built without a scorer: it cannot score")
@@ -220,9 +221,11 @@ class Challenges:
 def _check_limits(spec: ChallengeSpec, score: Score) -> None:
     if spec.max_neurons is not None and score.neurons > spec.max_neurons:
         raise RoomError(
-            "over_limit", f"{score.neurons} hidden neurons; the challenge allows {spec.max_neurons}"
+            "over_limit",
+            f"the network has {score.neurons} hidden neurons; the challenge allows {spec.max_neurons}",
         )
     if spec.max_layers is not None and score.layers > spec.max_layers:
         raise RoomError(
-            "over_limit", f"{score.layers} hidden layers; the challenge allows {spec.max_layers}"
+            "over_limit",
+            f"the network has {score.layers} hidden layers; the challenge allows {spec.max_layers}",
         )

@@ -32,6 +32,9 @@ class MemoryBus:
     async def publish(self, channel: str, payload: bytes) -> None:
         self.fan_out.deliver(channel, payload)
 
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        pass  # never disconnected
+
     def offer(self, channel: str, payload: bytes) -> None:
         self.fan_out.deliver(channel, payload)
 

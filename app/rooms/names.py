@@ -52,19 +52,20 @@ def matches(secret: str, stored_digest: str) -> bool:
 
 
 def clean_name(raw: object, max_chars: int) -> str:
-    """The display name as shown: NFC, whitespace runs made one space, trimmed; or `bad_name`."""
+    """The display name as shown: NFC, trimmed, spaces made one; or `bad_name` saying why."""
     if not isinstance(raw, str):
         raise RoomError("bad_name", "the name must be text")
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
-    if not name:
-        raise RoomError("bad_name", "the name is empty; type the name the class should see")
-    if len(name) > max_chars:
-        raise RoomError("bad_name", f"the name has {len(name)} characters; at most {max_chars}")
+    name = unicodedata.normalize("NFC", raw).strip()  # a pasted name's newline goes
     for char in name:
         if unicodedata.category(char) in REFUSED_CATEGORIES and char not in EMOJI_JOINERS:
             raise RoomError(
                 "bad_name", f"the name holds the control character U+{ord(char):04X}; remove it"
             )
+    name = " ".join(name.split())
+    if not name:
+        raise RoomError("bad_name", "the name is empty; type the name the class should see")
+    if len(name) > max_chars:
+        raise RoomError("bad_name", f"the name has {len(name)} characters; at most {max_chars}")
     if MARKUP.search(name):
         raise RoomError("bad_name", "the name holds < or >; names are plain text, not markup")
     return name

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -34,16 +34,18 @@ class RedisBus:
 
     def __init__(self, url: str, timeout: float = 2.0) -> None:
         self.url, self.timeout = url, timeout
-        # No retries inside redis-py: a failure is reported at once, and we decide what next.
+        # One retry, at once, on a fresh connection: after a Redis restart the pooled ones are
+        # dead. Past that a failure is reported (and every call is bounded by `timeout`).
         self.redis = aioredis.Redis.from_url(
             url,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
+            retry=Retry(NoBackoff(), 1),
         )
         self.fan_out = LocalFanOut()
         self.connected = asyncio.Event()  # the reader's subscriptions are in place
-        self.reconnects = 0  # times the reader re-established its subscriptions
+        self.connections = 0  # times the reader (re)established its subscriptions
+        self._reconnected: list[Callable[[], None]] = []
         self.dropped_offers = 0  # frames that could not go out
         self._alive = f"bus:{secrets.token_hex(6)}:alive"  # keeps the reader's connection in use
         self._pubsub: Any = None
@@ -97,6 +99,9 @@ class RedisBus:
         async with self._bounded():
             await self.redis.publish(channel, payload)
 
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        self._reconnected.append(callback)
+
     def offer(self, channel: str, payload: bytes) -> None:
         if channel in self._outgoing:
             self.dropped_offers += 1  # replaced before it went out
@@ -142,10 +147,12 @@ class RedisBus:
         async with asyncio.timeout(self.timeout):
             # Channels subscribed from here on go to the new connection as well as this list.
             await self._pubsub.subscribe(self._alive, *self.fan_out.channels())
-        if self.reconnects or self.connected.is_set():
-            log.warning("rooms: Redis at %s is back", self._where())
-        self.reconnects += 1
+        self.connections += 1
         self.connected.set()
+        if self.connections > 1:
+            log.warning("rooms: Redis at %s is back", self._where())
+            for callback in self._reconnected:
+                callback()
 
     async def _read_messages(self) -> None:
         """Deliver messages; a silent connection is pinged, and one that does not answer fails."""

@@ -56,6 +56,7 @@ class LocalRoom:
     control: Subscription | None = None
     gallery: Subscription | None = None
     spotlight: str | None = None
+    teacher_digest: bytes | None = None  # to write the room back if Redis lost it
 
 
 class RoomService:
@@ -79,12 +80,14 @@ class RoomService:
         self._touched: dict[str, float] = {}  # code -> clock of this process's last touch
         self._pending: dict[str, asyncio.Future[JSON]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.restores = 0  # rooms written back after Redis returned (see restore)
         idle = settings.room_idle_seconds
         self.touch_interval = min(60.0, idle / 4)  # last_active is this fresh, at worst
         self.key_ttl = math.ceil(idle + settings.room_forget_seconds)
 
     async def start(self) -> None:
         await self.bus.start()
+        self.bus.on_reconnect(lambda: self.spawn(self._restore_with_retries()))
         self._reply_subscription = await self.bus.subscribe(self._reply_channel, self._on_reply)
 
     async def close(self) -> None:
@@ -288,7 +291,7 @@ class RoomService:
             StudentInfo(sid, entry["name"], entry["mode"], entry["joined"])
             for sid, entry in ((sid, orjson.loads(raw)) for sid, raw in entries.items())
         ]
-        return sorted(students, key=lambda info: info.joined)
+        return sorted(students, key=lambda info: (info.joined, info.name.casefold()))
 
     async def save_setup(self, member: Member, setup: JSON) -> None:
         """Keep the student's setup (opaque JSON) for their next rejoin."""
@@ -356,6 +359,43 @@ class RoomService:
                 member.events.put(event)
             self.spawn(self._detach(member, error))
 
+    async def restore(self) -> None:
+        """Redis is back, perhaps empty (restarted without its data): write back what this
+        process knows of its rooms (record, teacher's digest, its students), so the class goes on.
+        """
+        for room in list(self.rooms.values()):
+            keys, now = room.keys, repr(self.clock()).encode()
+            if await self.bus.hsetnx(keys.room, "created", now):
+                log.warning("rooms: room %s was lost by Redis; restoring it", keys.code)
+                values = {"last_active": now, "spotlight": (room.spotlight or "").encode()}
+                await self.bus.hset(keys.room, values)
+            if room.teacher_digest is not None:
+                await self.bus.hsetnx(keys.room, "teacher", room.teacher_digest)
+            for member in room.members:
+                if member.student_id is not None and member.token and member.name:
+                    await self._restore_student(keys, member)
+            await self._touch(keys, force=True)
+        self.restores += 1
+
+    async def _restore_with_retries(self, attempts: int = 6) -> None:
+        for attempt in range(attempts):
+            try:
+                await self.restore()
+                return
+            except RoomError:  # Redis not quite back: try again shortly
+                await asyncio.sleep(0.1 * 2**attempt)
+
+    async def _restore_student(self, keys: RoomKeys, member: Member) -> None:
+        assert member.student_id is not None and member.token and member.name
+        secret = member.token.partition(".")[2]
+        entry = {"name": member.name, "digest": names.digest(secret), "joined": self.clock()}
+        entry["mode"] = member.role
+        if await self.bus.hsetnx(keys.roster, member.student_id, orjson.dumps(entry)):
+            await self.bus.hsetnx(
+                keys.names, names.name_key(member.name), member.student_id.encode()
+            )
+            await self.bus.hincrby(keys.room, "students", 1)
+
     # ---- local members ----
 
     def _info(self, member: Member) -> JSON:
@@ -369,6 +409,7 @@ class RoomService:
                 room.keys.control, lambda payload: self._on_control(room, payload)
             )
         room.spotlight = values.get("spotlight", b"").decode() or None
+        room.teacher_digest = values.get("teacher", room.teacher_digest)
         room.members.append(member)
         if member.role == "teacher" and room.gallery is None:
             room.gallery = await self.bus.subscribe(

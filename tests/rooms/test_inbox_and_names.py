@@ -72,6 +72,7 @@ def test_tokens_are_stored_as_digests_and_compared_whole() -> None:
     ("raw", "shown"),
     [
         ("  Ana  ", "Ana"),
+        ("Ana\n", "Ana"),  # pasted with its line end
         ("Ana   Lima", "Ana Lima"),
         ("Zoë", "Zoë"),
         ("Tom & Jerry", "Tom & Jerry"),
@@ -90,6 +91,8 @@ def test_good_names_are_trimmed_and_kept(raw: str, shown: str) -> None:
         ("   \t ", "empty"),
         ("x" * 25, "25 characters; at most 24"),
         ("Ana\x00", "U+0000"),
+        ("An\na", "U+000A"),
+        ("Ana\tLima", "U+0009"),
         ("Ana\x1b[31m", "U+001B"),
         ("evil\u202etxt", "U+202E"),  # right-to-left override
         ("zero\u200bwidth", "U+200B"),
