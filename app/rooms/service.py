@@ -38,13 +38,14 @@ from app.rooms.models import (
     StudentInfo,
     check_allowed,
 )
+from app.rooms.requests import Requests
+from app.rooms.upkeep import EXPIRED, Upkeep, closed_error
 
 log = logging.getLogger("app.rooms")
 Clock = Callable[[], float]
 STUDENT_ID = re.compile(r"[0-9a-f]{12}")
 MAX_LOCKED = 100  # controls a pushed setup may lock
 MAX_END_MESSAGE = 300  # characters
-EXPIRED = b'{"reason":"expired","message":""}'  # the record of a room that expired
 
 
 @dataclass(eq=False)
@@ -71,30 +72,35 @@ class RoomService:
         clock: Clock = time.time,
     ) -> None:
         self.bus, self.settings, self.clock = bus, settings, clock
-        self.id = secrets.token_hex(6)
         self.rooms: dict[str, LocalRoom] = {}
         self.gallery = Gallery(self)
         self.challenges = Challenges(self, scorer)
-        self._reply_channel = f"replies:{self.id}"
-        self._reply_subscription: Subscription | None = None
-        self._touched: dict[str, float] = {}  # code -> clock of this process's last touch
-        self._pending: dict[str, asyncio.Future[JSON]] = {}
+        self.requests = Requests(self)
+        self.upkeep = Upkeep(self)
+        self.touched: dict[str, float] = {}  # code -> clock of this process's last touch
         self._tasks: set[asyncio.Task[None]] = set()
-        self.restores = 0  # rooms written back after Redis returned (see restore)
         idle = settings.room_idle_seconds
         self.touch_interval = min(60.0, idle / 4)  # last_active is this fresh, at worst
         self.key_ttl = math.ceil(idle + settings.room_forget_seconds)
 
-    async def start(self) -> None:
+    async def start(self, sweep_seconds: float | None = 30.0) -> None:
+        """Connect, and sweep idle rooms every `sweep_seconds` (None: only when `sweep()` is
+        called, as the tests do with their own clock)."""
         await self.bus.start()
-        self.bus.on_reconnect(lambda: self.spawn(self._restore_with_retries()))
-        self._reply_subscription = await self.bus.subscribe(self._reply_channel, self._on_reply)
+        self.bus.on_reconnect(lambda: self.spawn(self.upkeep.restore_with_retries()))
+        await self.requests.start()
+        if sweep_seconds is not None:
+            self.spawn(self.upkeep.sweep_every(sweep_seconds))
+
+    async def sweep(self) -> list[str]:
+        """Close the idle rooms known here now (start() does it every 30 s); their codes."""
+        return await self.upkeep.sweep()
 
     async def close(self) -> None:
         """Detach every local member (their sessions go on) and stop; closes the bus too."""
         for room in list(self.rooms.values()):
             for member in list(room.members):
-                await self._detach(member, RoomError("rooms_unavailable", "the server is stopping"))
+                await self.detach(member, RoomError("rooms_unavailable", "the server is stopping"))
         for task in list(self._tasks):
             task.cancel()
         await self.bus.close()
@@ -115,7 +121,7 @@ class RoomService:
             raise RoomError(member.closed.code, member.closed.message)
         check_allowed(member.role, command)
         keys = RoomKeys(member.code)
-        await self._touch(keys)
+        await self.touch(keys)
         return keys
 
     async def broadcast(self, keys: RoomKeys, audience: str, event: JSON) -> None:
@@ -138,11 +144,11 @@ class RoomService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _touch(self, keys: RoomKeys, force: bool = False) -> None:
+    async def touch(self, keys: RoomKeys, force: bool = False) -> None:
         now = self.clock()
-        if not force and now - self._touched.get(keys.code, -math.inf) < self.touch_interval:
+        if not force and now - self.touched.get(keys.code, -math.inf) < self.touch_interval:
             return
-        self._touched[keys.code] = now
+        self.touched[keys.code] = now
         await self.bus.hset(keys.room, {"last_active": repr(now).encode()})
         await self.bus.expire(keys.all, self.key_ttl)
 
@@ -165,7 +171,7 @@ class RoomService:
         if "ended" in values:
             raise closed_error(values["ended"])
         if self.clock() - float(values["last_active"]) >= self.settings.room_idle_seconds:
-            await self._close_room(keys, "expired", "")
+            await self.close_room(keys, "expired", "")
             raise closed_error(EXPIRED)
         return keys, values
 
@@ -183,7 +189,7 @@ class RoomService:
         else:
             raise RoomError("rooms_unavailable", "no free room code was found; try again")
         await self.bus.hset(keys.room, {"teacher": names.digest(token).encode(), "students": b"0"})
-        await self._touch(keys, force=True)
+        await self.touch(keys, force=True)
         return RoomTicket(keys.code, token)
 
     async def join_teacher(
@@ -203,6 +209,7 @@ class RoomService:
         member = Member(keys.code, "teacher", network=network, notify=notify)
         member.pushed = _loads(values.get("pushed"))
         await self._attach(member, values)
+        await self.touch(keys)
         return member
 
     async def join(
@@ -235,7 +242,7 @@ class RoomService:
         )
         member.pushed = _loads(values.get("pushed"))
         await self._attach(member, values)
-        await self._touch(keys, force=True)
+        await self.touch(keys, force=True)
         await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
         return member
 
@@ -265,6 +272,7 @@ class RoomService:
         member.setup = _loads(await self.bus.hget(keys.setups, student_id))
         member.pushed = _loads(values.get("pushed"))
         await self._attach(member, values)
+        await self.touch(keys)
         await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
         return member
 
@@ -273,7 +281,7 @@ class RoomService:
         if member.closed is not None:
             return
         keys = RoomKeys(member.code)
-        await self._detach(member, RoomError("not_allowed", "you left the room"))
+        await self.detach(member, RoomError("not_allowed", "you left the room"))
         if member.student_id is not None:
             with contextlib.suppress(RoomError):  # the room may be gone: nobody to tell
                 await self.broadcast(
@@ -314,87 +322,14 @@ class RoomService:
         """Close the room for everyone; each member's last event is `room_closed` with `message`."""
         keys = await self.act(teacher, "end_class")
         text = " ".join(str(message).split())[:MAX_END_MESSAGE]
-        await self._close_room(keys, "ended", text)
+        await self.close_room(keys, "ended", text)
 
-    async def _close_room(self, keys: RoomKeys, reason: str, message: str) -> None:
+    async def close_room(self, keys: RoomKeys, reason: str, message: str) -> None:
         ended = orjson.dumps({"reason": reason, "message": message, "at": self.clock()})
         if await self.bus.hsetnx(keys.room, "ended", ended):  # one process announces it
             event = {"type": "room_closed", "reason": reason, "message": message}
             await self.broadcast(keys, "all", event)
             await self.bus.expire(keys.all, math.ceil(self.settings.room_forget_seconds))
-
-    async def sweep(self) -> list[str]:
-        """Close the rooms known here that sat idle too long; returns their codes.
-
-        Run every minute or so (`run_sweeper`); it also detaches members of rooms that closed
-        while this process missed the news (Redis was away).
-        """
-        expired = []
-        for code in sorted(set(self.rooms) | set(self._touched)):
-            keys = RoomKeys(code)
-            try:
-                values = await self.bus.hgetall(keys.room)
-                if "created" not in values or "ended" in values:
-                    self._closed_locally(code, values.get("ended", EXPIRED), announce=True)
-                elif self.clock() - float(values["last_active"]) >= self.settings.room_idle_seconds:
-                    await self._close_room(keys, "expired", "")
-                    expired.append(code)
-            except RoomError as problem:
-                log.info("rooms: sweep of %s skipped: %s", code, problem.message)
-        return expired
-
-    async def run_sweeper(self, interval: float = 30.0) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            await self.sweep()
-
-    def _closed_locally(self, code: str, ended: bytes, announce: bool) -> None:
-        """Detach the room's local members; `announce`: tell them first (they missed it)."""
-        self._touched.pop(code, None)
-        room = self.rooms.get(code)
-        error, record = closed_error(ended), orjson.loads(ended)
-        event = {"type": "room_closed", "reason": record["reason"], "message": record["message"]}
-        for member in list(room.members if room else ()):
-            if announce:
-                member.events.put(event)
-            self.spawn(self._detach(member, error))
-
-    async def restore(self) -> None:
-        """Redis is back, perhaps empty (restarted without its data): write back what this
-        process knows of its rooms (record, teacher's digest, its students), so the class goes on.
-        """
-        for room in list(self.rooms.values()):
-            keys, now = room.keys, repr(self.clock()).encode()
-            if await self.bus.hsetnx(keys.room, "created", now):
-                log.warning("rooms: room %s was lost by Redis; restoring it", keys.code)
-                values = {"last_active": now, "spotlight": (room.spotlight or "").encode()}
-                await self.bus.hset(keys.room, values)
-            if room.teacher_digest is not None:
-                await self.bus.hsetnx(keys.room, "teacher", room.teacher_digest)
-            for member in room.members:
-                if member.student_id is not None and member.token and member.name:
-                    await self._restore_student(keys, member)
-            await self._touch(keys, force=True)
-        self.restores += 1
-
-    async def _restore_with_retries(self, attempts: int = 6) -> None:
-        for attempt in range(attempts):
-            try:
-                await self.restore()
-                return
-            except RoomError:  # Redis not quite back: try again shortly
-                await asyncio.sleep(0.1 * 2**attempt)
-
-    async def _restore_student(self, keys: RoomKeys, member: Member) -> None:
-        assert member.student_id is not None and member.token and member.name
-        secret = member.token.partition(".")[2]
-        entry = {"name": member.name, "digest": names.digest(secret), "joined": self.clock()}
-        entry["mode"] = member.role
-        if await self.bus.hsetnx(keys.roster, member.student_id, orjson.dumps(entry)):
-            await self.bus.hsetnx(
-                keys.names, names.name_key(member.name), member.student_id.encode()
-            )
-            await self.bus.hincrby(keys.room, "students", 1)
 
     # ---- local members ----
 
@@ -430,7 +365,7 @@ class RoomService:
         if channel is not None and member.closed is None:
             member.frames_subscription = await self.bus.subscribe(channel, member.frames.put)
 
-    async def _detach(self, member: Member, reason: RoomError) -> None:
+    async def detach(self, member: Member, reason: RoomError) -> None:
         if member.closed is None:
             member.closed = reason
         room = self.rooms.get(member.code)
@@ -452,7 +387,7 @@ class RoomService:
     def _on_control(self, room: LocalRoom, payload: bytes) -> None:
         message = orjson.loads(payload)
         if message["kind"] == "request":
-            self._on_request(room, message)
+            self.requests.on_request(room, message)
             return
         event, audience = message["event"], message["to"]
         if event["type"] == "spotlight":
@@ -464,58 +399,7 @@ class RoomService:
             if member.matches(audience):
                 member.events.put(event)
         if event["type"] == "room_closed":
-            self._closed_locally(room.keys.code, orjson.dumps(event), announce=False)
-
-    # ---- requests to whichever process holds a session (adopt, fork) ----
-
-    async def request_network(self, keys: RoomKeys, target: str, who: str) -> JSON:
-        """Ask the session of `target` ("teacher" or a student id) for its network."""
-        request_id = secrets.token_hex(8)
-        future: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
-        request = {"kind": "request", "id": request_id, "target": target}
-        try:
-            await self.bus.publish(keys.control, orjson.dumps(request | {"reply_to": self.id}))
-            async with asyncio.timeout(self.settings.room_reply_seconds):
-                reply = await future
-        except TimeoutError:
-            seconds = self.settings.room_reply_seconds
-            raise RoomError("no_reply", f"{who} did not answer within {seconds:g} s") from None
-        finally:
-            self._pending.pop(request_id, None)
-        if not reply["ok"]:
-            raise RoomError(reply["code"], reply["message"])
-        network: JSON = reply["network"]
-        return network
-
-    def _on_request(self, room: LocalRoom, request: JSON) -> None:
-        target = request["target"]
-        for member in room.members:
-            if target == "teacher":
-                is_target = member.role == "teacher"
-            else:
-                is_target = member.student_id == target
-            if is_target and member.network is not None and member.closed is None:
-                self.spawn(self._answer(member.network, request))
-                return
-
-    async def _answer(self, network: NetworkProvider, request: JSON) -> None:
-        reply: JSON = {"id": request["id"], "ok": True}
-        try:
-            async with asyncio.timeout(self.settings.room_reply_seconds):
-                payload = self.dumps(reply | {"network": await network()}, "network")
-        except RoomError as problem:
-            payload = orjson.dumps(reply | {"ok": False, **problem.to_dict()})
-        except Exception as problem:  # noqa: BLE001 - the session's failure, told to the asker
-            message = f"the session could not give its network ({type(problem).__name__})"
-            payload = orjson.dumps(reply | {"ok": False, "code": "no_reply", "message": message})
-        await self.bus.publish(f"replies:{request['reply_to']}", payload)
-
-    def _on_reply(self, payload: bytes) -> None:
-        reply = orjson.loads(payload)
-        future = self._pending.get(reply.get("id", ""))
-        if future is not None and not future.done():
-            future.set_result(reply)
+            self.upkeep.closed_locally(room.keys.code, orjson.dumps(event), announce=False)
 
     # ---- frames, spotlight, adopt, fork / follow ----
 
@@ -536,8 +420,8 @@ class RoomService:
             if room is None or member.student_id is None or room.spotlight != member.student_id:
                 return False
             self.bus.offer(keys.student_frames(member.student_id), frame)
-        if self.clock() - self._touched.get(keys.code, -math.inf) >= self.touch_interval:
-            self.spawn(self._touch(keys))
+        if self.clock() - self.touched.get(keys.code, -math.inf) >= self.touch_interval:
+            self.spawn(self.touch(keys))
         return True
 
     async def spotlight(self, teacher: Member, student_id: str | None) -> None:
@@ -554,12 +438,12 @@ class RoomService:
         """The student's current network, from whichever process holds their session."""
         keys = await self.act(teacher, "adopt")
         entry = await self._student(keys, student_id)
-        return await self.request_network(keys, student_id, f"{entry['name']}'s session")
+        return await self.requests.ask(keys, student_id, f"{entry['name']}'s session")
 
     async def fork(self, student: Member) -> JSON:
         """'Try it yourself': the teacher's current setup and weights, for the student's session."""
         keys = await self.act(student, "fork")
-        network = await self.request_network(keys, "teacher", "the teacher's session")
+        network = await self.requests.ask(keys, "teacher", "the teacher's session")
         await self._set_mode(keys, student, "student")
         return network
 
@@ -583,15 +467,6 @@ class RoomService:
         if entry is None:
             raise RoomError("student_not_found", f"no student {student_id!r} in room {keys.code}")
         return entry
-
-
-def closed_error(ended: bytes) -> RoomError:
-    """The error for a closed room, from its `ended` record."""
-    record = orjson.loads(ended)
-    if record["reason"] == "ended":
-        message = record["message"] or "the teacher ended the class"
-        return RoomError("room_ended", message)
-    return RoomError("room_expired", "the room was left idle and has closed; ask for a new code")
 
 
 def _loads(raw: bytes | None) -> Any:

@@ -115,7 +115,7 @@ async def make_service(make_bus: Callable[[], Bus], clock: Clock) -> AsyncIterat
         if isinstance(bus, MemoryBus):
             bus.clock = clock
         service = RoomService(bus, room_settings(**overrides), scorer=scorer, clock=clock)
-        await service.start()
+        await service.start(sweep_seconds=None)
         if isinstance(bus, RedisBus):
             await asyncio.wait_for(bus.connected.wait(), 10)
         services.append(service)

@@ -40,7 +40,7 @@ async def two_workers(own_redis: LocalRedis) -> AsyncIterator[list[RoomService]]
     for _ in range(2):
         bus = RedisBus(own_redis.url, timeout=0.5)
         service = RoomService(bus, room_settings(redis_timeout_seconds=0.5), clock=clock)
-        await service.start()
+        await service.start(sweep_seconds=None)
         await asyncio.wait_for(bus.connected.wait(), 10)
         services.append(service)
     yield services
@@ -94,7 +94,7 @@ async def test_a_restarted_redis_brings_the_class_back(
     assert ana.frames.take() == b"after"
     # And the room was written back (each process restores what it holds, in the background):
     # joins, rejoins and the teacher's link work.
-    await eventually(lambda: first.restores == second.restores == 1, 30)
+    await eventually(lambda: first.upkeep.restores == second.upkeep.restores == 1, 30)
     await second.join(ticket.code, "Bo", ADDRESS)
     await refused("name_taken", second.join(ticket.code, "ana", ADDRESS))
     assert ana.token is not None
@@ -124,7 +124,9 @@ async def test_a_redis_down_at_start_is_waited_for(own_redis: LocalRedis) -> Non
     own_redis.stop()
     bus = RedisBus(own_redis.url, timeout=0.5)
     service = RoomService(bus, room_settings(redis_timeout_seconds=0.5))
-    await service.start()  # does not fail: the server starts, rooms wait for Redis
+    await service.start(
+        sweep_seconds=None
+    )  # does not fail: the server starts, rooms wait for Redis
     try:
         await refused("rooms_unavailable", service.create_room(ADDRESS))
         own_redis.start()

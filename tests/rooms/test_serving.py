@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 from conftest import redis_command
@@ -75,13 +74,13 @@ def test_workers_get_a_local_redis_bound_to_loopback(redis_server: LocalRedis) -
 
 
 def test_make_run_workers_starts_and_stops_its_redis(redis_server: LocalRedis) -> None:
-    """`python -m app --workers 2` with no PLAYGROUND_REDIS_URL: a redis-server child, gone at exit."""
+    """`python -m app --workers 2` with no PLAYGROUND_REDIS_URL: a redis-server child, stopped with
+    the server (tests/test_server_load.py serves requests with two workers)."""
     from serverproc import free_port
 
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PLAYGROUND_REDIS_URL"}
     env |= {"PLAYGROUND_LOG_LEVEL": "warning", "PLAYGROUND_NO_JIT": "1"}
-    command = [sys.executable, "-m", "app", "--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "app", "--port", str(free_port()), "--workers", "2"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -90,20 +89,14 @@ def test_make_run_workers_starts_and_stops_its_redis(redis_server: LocalRedis) -
             assert line, "the server exited before starting redis-server"
             line = server.stdout.readline()
         assert "started redis-server on 127.0.0.1:" in line
-        for _ in range(400):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                raise AssertionError("the server exited")
-            psutil.wait_procs([], timeout=0.05)
-        children = psutil.Process(server.pid).children(recursive=True)
-        redis = [child for child in children if "redis-server" in child.name()]
+        supervisor = psutil.Process(server.pid)
+        while len(supervisor.children()) < 3:  # redis-server and both workers: serving began
+            assert server.poll() is None, "the server exited"
+            psutil.wait_procs([], timeout=0.02)
+        redis = [child for child in supervisor.children() if "redis-server" in child.name()]
         assert len(redis) == 1
     finally:
         server.terminate()
         server.wait(timeout=30)
-    psutil.wait_procs(redis, timeout=10)
-    assert not any(child.is_running() and child.status() != "zombie" for child in redis)
+    _, alive = psutil.wait_procs(redis, timeout=10)
+    assert not alive
