@@ -42,6 +42,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "leave": _ALL,
 }
 
+# Every event a member's `events` inbox may hold: type -> who gets it (docs/rooms.md: fields).
+EVENTS: dict[str, str] = {
+    "student_joined": "teachers",
+    "student_left": "teachers",
+    "student_mode": "teachers",
+    "setup_pushed": "students",
+    "spotlight": "all",
+    "challenge_started": "all",
+    "leaderboard": "all",
+    "room_closed": "all",
+}
+
 
 def commands_for(role: Role) -> list[str]:
     """The commands `role` may send (the page shows only those controls)."""
