@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import shutil
-import socket
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from roomkit import Clock, LoopExit, ServiceFactory, redis_command, room_settings
 
-from app.config import Settings
 from app.rooms import MemoryBus, RoomService
 from app.rooms.bus import Bus
 from app.rooms.local_redis import LocalRedis
 from app.rooms.redis_bus import RedisBus
 
 BUSES = ["memory", "redis"]
-
-
-class Clock:
-    """A clock the test moves by hand: expiry, throttles and deadlines read it, nobody waits."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def redis_command(port: int, *words: str) -> bytes:
-    """One command in Redis's inline protocol; the raw reply (for setup and inspection)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(" ".join(words).encode() + b"\r\n")
-        return sock.recv(65536)
+TEST_SECONDS = 120  # a bound on a hung test, never a measure of speed
 
 
 @pytest.fixture(scope="session")
@@ -56,26 +37,8 @@ def redis_server() -> Iterator[LocalRedis]:
 
 
 @pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture()
 def clock() -> Clock:
     return Clock()
-
-
-def room_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "room_reply_seconds": 2.0,
-        "redis_timeout_seconds": 1.0,
-        "room_idle_seconds": 600.0,
-        "room_forget_seconds": 3600.0,
-    }
-    return Settings(**(values | overrides))
-
-
-ServiceFactory = Callable[..., Awaitable[RoomService]]
 
 
 @pytest.fixture(params=BUSES)
@@ -84,11 +47,15 @@ def bus_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture()
-async def make_bus(
-    bus_kind: str, request: pytest.FixtureRequest
-) -> AsyncIterator[Callable[[], Bus]]:
+def loop_exit() -> LoopExit:
+    return LoopExit()
+
+
+@pytest.fixture()
+def make_bus(
+    bus_kind: str, request: pytest.FixtureRequest, loop_exit: LoopExit
+) -> Callable[[], Bus]:
     """New bus connections to one store: each call is another process's (memory: one store)."""
-    made: list[Bus] = []
     memory = MemoryBus()
     port = 0
     if bus_kind == "redis":
@@ -97,40 +64,62 @@ async def make_bus(
 
     def make() -> Bus:
         bus: Bus = memory if bus_kind == "memory" else RedisBus(f"redis://127.0.0.1:{port}/0", 1.0)
-        made.append(bus)
+        loop_exit.push(bus.close)
         return bus
 
-    yield make
-    for bus in made:
-        await bus.close()
+    return make
 
 
 @pytest.fixture()
-async def make_service(make_bus: Callable[[], Bus], clock: Clock) -> AsyncIterator[ServiceFactory]:
+def make_service(make_bus: Callable[[], Bus], clock: Clock, loop_exit: LoopExit) -> ServiceFactory:
     """`await make_service(scorer=..., **settings)`: a started RoomService on a new bus."""
-    services: list[RoomService] = []
 
     async def make(scorer: Any = None, **overrides: Any) -> RoomService:
         bus = make_bus()
         if isinstance(bus, MemoryBus):
             bus.clock = clock
         service = RoomService(bus, room_settings(**overrides), scorer=scorer, clock=clock)
+        loop_exit.push(service.close)
         await service.start(sweep_seconds=None)
         if isinstance(bus, RedisBus):
             await asyncio.wait_for(bus.connected.wait(), 10)
-        services.append(service)
         return service
 
-    yield make
-    for service in services:
-        await service.close()
+    return make
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until `condition()` holds; the timeout only bounds a broken test, it asserts nothing
-    about speed."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition never held")
-        await asyncio.sleep(0.005)
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an `async def` test in a fresh event loop on a thread of its own.
+
+    Not in pytest's thread: Playwright's sync API (the browser tests, earlier in the session)
+    leaves a running loop there. Fixtures' async clean-ups (LoopExit) run in the same loop.
+    """
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    exits = pyfuncitem.funcargs.get("loop_exit")
+
+    async def main() -> None:
+        try:
+            await pyfuncitem.obj(**arguments)
+        finally:
+            for callback in reversed(exits.callbacks if isinstance(exits, LoopExit) else []):
+                await callback()
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as problem:  # noqa: BLE001 - re-raised in pytest's thread
+            failure.append(problem)
+
+    thread = threading.Thread(target=run, name=f"test {pyfuncitem.name}", daemon=True)
+    thread.start()
+    thread.join(TEST_SECONDS)
+    if thread.is_alive():
+        raise TimeoutError(f"{pyfuncitem.name} still running after {TEST_SECONDS} s: a hang")
+    if failure:
+        raise failure[0]
+    return True

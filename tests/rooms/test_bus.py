@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-from conftest import Clock, eventually, redis_command
+from roomkit import Clock, eventually, redis_command
 
 from app.rooms import MemoryBus
 from app.rooms.bus import Bus
 from app.rooms.inbox import Latest
 from app.rooms.redis_bus import RedisBus
-
-pytestmark = pytest.mark.anyio
 
 
 async def started(make_bus: Callable[[], Bus]) -> Bus:

@@ -6,13 +6,17 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Clock, ServiceFactory, eventually
-from test_classroom import classroom, on_their_own, teacher_network
-from test_membership import refused
+from roomkit import (
+    Clock,
+    ServiceFactory,
+    classroom,
+    eventually,
+    on_their_own,
+    refused,
+    teacher_network,
+)
 
 from app.rooms import ChallengeSpec, HiddenTest, Member, RoomService, Score
-
-pytestmark = pytest.mark.anyio
 
 
 class FakeScorer:

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Clock, ServiceFactory, eventually
-from test_membership import ADDRESS, refused
+from roomkit import (
+    ADDRESS,
+    Clock,
+    ServiceFactory,
+    classroom,
+    eventually,
+    on_their_own,
+    refused,
+    teacher_network,
+)
 
-from app.rooms import Member, RoomService
+from app.rooms import Member
 
-pytestmark = pytest.mark.anyio
 TILE: dict[str, Any] = {
     "epoch": 1,
     "test_loss": 0.5,
@@ -19,33 +26,6 @@ TILE: dict[str, Any] = {
     "layers": [],
     "thumbnail": b"",
 }
-
-
-async def classroom(
-    *services: RoomService, students: int = 2, network: Any = None
-) -> tuple[Member, list[Member]]:
-    """A room with its teacher on the first service and students spread over all of them."""
-    ticket = await services[0].create_room(ADDRESS)
-    teacher = await services[0].join_teacher(
-        ticket.code, ticket.teacher_token, ADDRESS, network=network
-    )
-    members = []
-    for index in range(students):
-        service = services[index % len(services)]
-        members.append(await service.join(ticket.code, f"Student {index}", ADDRESS))
-    await eventually(lambda: teacher.events.received >= students)
-    teacher.events.take_all()
-    return teacher, members
-
-
-async def teacher_network() -> dict[str, Any]:
-    return {"config": {"dataset": "xor"}, "weights": [1.0, 2.0]}
-
-
-async def on_their_own(service: RoomService, student: Member) -> None:
-    """'Try it yourself' (the teacher's session must have a network provider)."""
-    await service.fork(student)
-    assert student.role == "student"
 
 
 async def test_followers_everywhere_get_each_teacher_frame(make_service: ServiceFactory) -> None:

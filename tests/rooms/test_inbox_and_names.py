@@ -8,8 +8,6 @@ from app.rooms import names
 from app.rooms.errors import RoomError
 from app.rooms.inbox import Keyed, Latest, Mailbox
 
-pytestmark = pytest.mark.anyio
-
 
 def test_latest_keeps_only_the_newest_and_notifies() -> None:
     calls: list[int] = []

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Clock, ServiceFactory, eventually
+from roomkit import ADDRESS, Clock, ServiceFactory, eventually, refused
 
 from app.rooms import PERMISSIONS, RoomError, RoomService
 from app.rooms.models import RoomKeys
-
-pytestmark = pytest.mark.anyio
-ADDRESS = "192.0.2.10"
-
-
-async def refused(code: str, call: object) -> RoomError:
-    """Await `call` and return the RoomError it raised, checking its code."""
-    with pytest.raises(RoomError) as error:
-        await call  # type: ignore[misc]
-    assert error.value.code == code, error.value
-    assert error.value.message and error.value.message[0].isalpha()
-    return error.value
 
 
 async def test_create_join_and_rejoin_keep_name_and_setup(make_service: ServiceFactory) -> None:
@@ -221,7 +209,7 @@ async def test_room_keys_expire_on_the_store(
     await rooms.join(ticket.code, "Ana", ADDRESS)
     keys = RoomKeys(ticket.code)
     if bus_kind == "redis":  # Redis keeps its own clock: check the TTLs it holds
-        from conftest import redis_command
+        from roomkit import redis_command
 
         port = int(rooms.bus.url.rsplit(":", 1)[1].split("/")[0])  # type: ignore[attr-defined]
         for key in (keys.room, keys.roster, keys.names):

@@ -9,18 +9,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from conftest import Clock, eventually, room_settings
-from test_membership import ADDRESS, refused
+from roomkit import ADDRESS, Clock, LoopExit, eventually, refused, room_settings
 
 from app.rooms import RoomError, RoomService
 from app.rooms.local_redis import LocalRedis
 from app.rooms.redis_bus import RedisBus
 
-pytestmark = pytest.mark.anyio
 T = TypeVar("T")
 
 
@@ -34,18 +32,24 @@ def own_redis(redis_server: LocalRedis) -> Iterator[LocalRedis]:
 
 
 @pytest.fixture()
-async def two_workers(own_redis: LocalRedis) -> AsyncIterator[list[RoomService]]:
-    clock = Clock()
-    services = []
-    for _ in range(2):
-        bus = RedisBus(own_redis.url, timeout=0.5)
-        service = RoomService(bus, room_settings(redis_timeout_seconds=0.5), clock=clock)
-        await service.start(sweep_seconds=None)
-        await asyncio.wait_for(bus.connected.wait(), 10)
-        services.append(service)
-    yield services
-    for service in services:
-        await service.close()
+def two_workers(
+    own_redis: LocalRedis, loop_exit: LoopExit
+) -> Callable[[], Awaitable[list[RoomService]]]:
+    """Two services (as two workers), each on its own connection to `own_redis`."""
+
+    async def start() -> list[RoomService]:
+        clock = Clock()
+        services = []
+        for _ in range(2):
+            bus = RedisBus(own_redis.url, timeout=0.5)
+            service = RoomService(bus, room_settings(redis_timeout_seconds=0.5), clock=clock)
+            loop_exit.push(service.close)
+            await service.start(sweep_seconds=None)
+            await asyncio.wait_for(bus.connected.wait(), 10)
+            services.append(service)
+        return services
+
+    return start
 
 
 def buses(services: list[RoomService]) -> list[RedisBus]:
@@ -65,9 +69,9 @@ async def until_available(call: Callable[[], Awaitable[T]], timeout: float = 30.
 
 
 async def test_a_restarted_redis_brings_the_class_back(
-    own_redis: LocalRedis, two_workers: list[RoomService]
+    own_redis: LocalRedis, two_workers: Callable[[], Awaitable[list[RoomService]]]
 ) -> None:
-    first, second = two_workers
+    first, second = services = await two_workers()
     ticket = await first.create_room(ADDRESS)
     teacher = await first.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
     ana = await second.join(ticket.code, "Ana", ADDRESS)
@@ -75,7 +79,7 @@ async def test_a_restarted_redis_brings_the_class_back(
     await eventually(lambda: ana.frames.received == 1)
 
     own_redis.stop()
-    await eventually(lambda: not any(bus.connected.is_set() for bus in buses(two_workers)))
+    await eventually(lambda: not any(bus.connected.is_set() for bus in buses(services)))
     await refused("rooms_unavailable", first.push_setup(teacher, {"dataset": "xor"}, []))
     error = await refused("rooms_unavailable", second.join(ticket.code, "Bo", ADDRESS))
     assert "your own session carries on" in error.message
@@ -85,7 +89,7 @@ async def test_a_restarted_redis_brings_the_class_back(
     assert teacher.closed is None and ana.closed is None  # everyone keeps their place
 
     own_redis.start()  # same port, empty
-    await eventually(lambda: all(bus.connected.is_set() for bus in buses(two_workers)), 30)
+    await eventually(lambda: all(bus.connected.is_set() for bus in buses(services)), 30)
     # Subscriptions are back by themselves: frames flow again.
     received = ana.frames.received
     await eventually(
@@ -105,9 +109,9 @@ async def test_a_restarted_redis_brings_the_class_back(
 
 
 async def test_a_hung_redis_is_bounded_by_the_timeout(
-    own_redis: LocalRedis, two_workers: list[RoomService]
+    own_redis: LocalRedis, two_workers: Callable[[], Awaitable[list[RoomService]]]
 ) -> None:
-    first, _ = two_workers
+    first, _ = await two_workers()
     ticket = await first.create_room(ADDRESS)
     teacher = await first.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
     assert own_redis.process is not None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import redis_command
+from roomkit import redis_command
 
 from app.config import Settings
 from app.rooms import MemoryBus, create_bus
