@@ -64,6 +64,10 @@ class Gallery:
         self.service = service
         self._last: dict[str, float] = {}  # student id -> clock of their last tile
 
+    def forget(self, student_id: str) -> None:
+        """The student's connection here closed: drop their throttle."""
+        self._last.pop(student_id, None)
+
     def due(self, student: Member) -> bool:
         """Whether a new tile would go out now (ask before drawing a thumbnail)."""
         last = self._last.get(student.student_id or "", -math.inf)

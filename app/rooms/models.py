@@ -5,11 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.rooms.bus import Subscription
 from app.rooms.errors import RoomError
 from app.rooms.inbox import Keyed, Latest, Mailbox, Notify
+
+if TYPE_CHECKING:
+    from app.rooms.gallery import GalleryEntry
 
 Role = Literal["teacher", "student", "follower"]  # a follower is a student watching the teacher
 ROLES: tuple[Role, ...] = ("teacher", "student", "follower")
@@ -91,7 +94,7 @@ class Member:
     notify: Notify | None = None
     frames: Latest[bytes] = field(init=False)
     events: Mailbox[JSON] = field(init=False)
-    gallery: Keyed[str, Any] = field(init=False)
+    gallery: Keyed[str, GalleryEntry] = field(init=False)
     closed: RoomError | None = None  # set when the room closed or the member left
     local_id: int = field(default_factory=lambda: next(_member_ids))
     frames_subscription: Subscription | None = None

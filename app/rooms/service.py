@@ -372,6 +372,8 @@ class RoomService:
         if room is None or member not in room.members:
             return
         room.members.remove(member)
+        if member.student_id is not None:
+            self.gallery.forget(member.student_id)
         await self.watch(room, member)  # closed: unsubscribes only
         subscriptions: list[Subscription | None] = []
         if room.gallery and not any(other.role == "teacher" for other in room.members):
