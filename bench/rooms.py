@@ -1,9 +1,11 @@
-"""Rooms: CPU a process spends fanning a teacher's frames out to its followers' inboxes.
+"""Rooms: the bus's share of following a teacher, and of a challenge round.
 
 `python -m bench.rooms [--followers 200] [--fps 25] [--seconds 10] [--frame-bytes 12000]`
-One redis-server, the teacher publishing from this process, the followers in another (as two
-workers): the followers' process's CPU time over the run, as a share of one core. The socket
-sends come on top of this (measured once the rooms are wired into the socket).
+Fan-out: one redis-server, the teacher publishing from this process, the followers in another
+(as two workers): the followers' process's CPU time over the run, as a share of one core. The
+socket sends come on top of this (measured once the rooms are wired into the socket).
+Challenge: 60 students on two services submit at once, scored by an instant scorer: the rooms'
+own time for the round (the engine's scoring comes on top).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import shutil
 import time
 from typing import Any
 
+from app.config import Settings
+from app.rooms import RoomService, Score
 from app.rooms.inbox import Latest
 from app.rooms.local_redis import LocalRedis
 from app.rooms.memory import MemoryBus
@@ -74,6 +78,39 @@ def memory_fan_out(followers: int, frames: int, frame_bytes: int) -> float:
     return asyncio.run(main())
 
 
+async def challenge_round(url: str, students: int = 60) -> float:
+    """Seconds for `students` simultaneous submissions, spread over two services."""
+
+    async def network() -> dict[str, Any]:
+        return {}
+
+    async def scorer(network: dict[str, Any], hidden: Any) -> Score:
+        return Score(test_loss=0.1, test_accuracy=0.9, parameters=30, neurons=4, layers=1)
+
+    settings = Settings(room_joins_per_minute=10 * students)
+    services = [RoomService(RedisBus(url), settings, scorer=scorer) for _ in range(2)]
+    for service in services:
+        await service.start(sweep_seconds=None)
+        await service.bus.connected.wait()  # type: ignore[attr-defined]
+    ticket = await services[0].create_room("127.0.0.1")
+    teacher = await services[0].join_teacher(
+        ticket.code, ticket.teacher_token, "127.0.0.1", network=network
+    )
+    members = []
+    for index in range(students):
+        service = services[index % 2]
+        member = await service.join(ticket.code, f"Student {index}", "127.0.0.1")
+        await service.fork(member)
+        members.append((service, member))
+    await services[0].challenges.start(teacher, {"dataset": "spiral"})
+    start = time.perf_counter()
+    await asyncio.gather(*(s.challenges.submit(m, {}, 10) for s, m in members))
+    seconds = time.perf_counter() - start
+    for service in services:
+        await service.close()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.rooms", description=__doc__)
     parser.add_argument("--followers", type=int, default=200)
@@ -98,6 +135,8 @@ def main() -> None:
         asyncio.run(publish(server.url, args.fps, frames, args.frame_bytes))
         cpu, wall = result.get(timeout=60)
         child.join(10)
+        asyncio.run(challenge_round(server.url))  # warm: the pools open their connections
+        round_seconds = asyncio.run(challenge_round(server.url))
     finally:
         server.stop()
     per_frame = memory_fan_out(args.followers, 1000, args.frame_bytes)
@@ -106,6 +145,7 @@ def main() -> None:
         f"followers' process {cpu / wall:.1%} of one core over {wall:.1f} s (RedisBus); "
         f"in one process (MemoryBus) {per_frame:.0f} us a frame"
     )
+    print(f"challenge: 60 simultaneous submissions on two services in {round_seconds:.3f} s")
 
 
 if __name__ == "__main__":
