@@ -208,8 +208,7 @@ class RoomService:
             raise RoomError("bad_token", "this link's teacher token is not this room's")
         member = Member(keys.code, "teacher", network=network, notify=notify)
         member.pushed = _loads(values.get("pushed"))
-        await self._attach(member, values)
-        await self.touch(keys)
+        await self._admit(member, values)
         return member
 
     async def join(
@@ -225,6 +224,25 @@ class RoomService:
         await self._count_join(address)
         keys, values = await self._open_room(code)
         name = names.clean_name(name, self.settings.room_name_max_chars)
+        student_id, secret = await self._reserve(keys, name), names.new_secret()
+        token = f"{student_id}.{secret}"
+        member = Member(
+            keys.code, "follower", student_id, name, token, network=network, notify=notify
+        )
+        member.pushed = _loads(values.get("pushed"))
+        entry = {"name": name, "digest": names.digest(secret), "joined": self.clock()}
+        try:
+            await self.bus.hset(
+                keys.roster, {student_id: orjson.dumps(entry | {"mode": "follower"})}
+            )
+            await self._admit(member, values)
+        except RoomError:
+            await self._release(keys, name, student_id)
+            raise
+        return member
+
+    async def _reserve(self, keys: RoomKeys, name: str) -> str:
+        """A seat and the name, atomically on the bus: a new student id, or room_full / name_taken."""
         limit = self.settings.room_max_members
         if await self.bus.hincrby(keys.room, "students", 1) > limit:
             await self.bus.hincrby(keys.room, "students", -1)
@@ -233,18 +251,27 @@ class RoomService:
         if not await self.bus.hsetnx(keys.names, names.name_key(name), student_id.encode()):
             await self.bus.hincrby(keys.room, "students", -1)
             raise RoomError("name_taken", f"someone in the room is already called {name!r}")
-        secret = names.new_secret()
-        entry = {"name": name, "digest": names.digest(secret), "joined": self.clock()}
-        await self.bus.hset(keys.roster, {student_id: orjson.dumps({**entry, "mode": "follower"})})
-        token = f"{student_id}.{secret}"
-        member = Member(
-            keys.code, "follower", student_id, name, token, network=network, notify=notify
-        )
-        member.pushed = _loads(values.get("pushed"))
-        await self._attach(member, values)
-        await self.touch(keys, force=True)
-        await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
-        return member
+        return student_id
+
+    async def _release(self, keys: RoomKeys, name: str, student_id: str) -> None:
+        """Undo a join that failed halfway (Redis went away), as far as the bus lets us."""
+        with contextlib.suppress(RoomError):
+            await self.bus.hdel(keys.roster, student_id)
+            await self.bus.hdel(keys.names, names.name_key(name))
+            await self.bus.hincrby(keys.room, "students", -1)
+
+    async def _admit(self, member: Member, values: dict[str, bytes]) -> None:
+        """Attach the member here and tell the room; undone if the bus fails halfway."""
+        keys = RoomKeys(member.code)
+        try:
+            await self._attach(member, values)
+            await self.touch(keys, force=member.role != "teacher")
+            if member.student_id is not None:
+                event = {"type": "student_joined", **self._info(member)}
+                await self.broadcast(keys, "teachers", event)
+        except RoomError as problem:
+            await self.detach(member, problem)
+            raise
 
     async def rejoin(
         self,
@@ -271,9 +298,7 @@ class RoomService:
         member = Member(keys.code, mode, student_id, name, token, network=network, notify=notify)
         member.setup = _loads(await self.bus.hget(keys.setups, student_id))
         member.pushed = _loads(values.get("pushed"))
-        await self._attach(member, values)
-        await self.touch(keys)
-        await self.broadcast(keys, "teachers", {"type": "student_joined", **self._info(member)})
+        await self._admit(member, values)
         return member
 
     async def leave(self, member: Member) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from roomkit import ADDRESS, Clock, ServiceFactory, eventually, refused
+from roomkit import ADDRESS, Clock, ServiceFactory, eventually, refused, room_settings
 
-from app.rooms import PERMISSIONS, RoomError, RoomService
+from app.rooms import PERMISSIONS, MemoryBus, RoomError, RoomService
 from app.rooms.models import RoomKeys
 
 
@@ -218,3 +218,31 @@ async def test_room_keys_expire_on_the_store(
     else:  # memory: move its clock past the TTL
         clock.advance(181)
         await refused("room_not_found", rooms.join(ticket.code, "Bo", ADDRESS))
+
+
+class FailingPublishes(MemoryBus):
+    """A bus whose channels fail (as Redis going away between two calls of a join)."""
+
+    failing = False
+
+    async def publish(self, channel: str, payload: bytes) -> None:
+        if self.failing:
+            raise RoomError("rooms_unavailable", "the rooms' Redis cannot be reached")
+        await super().publish(channel, payload)
+
+
+async def test_a_join_that_fails_halfway_leaves_no_trace(clock: Clock) -> None:
+    bus = FailingPublishes(clock)
+    rooms = RoomService(bus, room_settings(), clock=clock)
+    await rooms.start(sweep_seconds=None)
+    ticket = await rooms.create_room(ADDRESS)
+    teacher = await rooms.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
+    bus.failing = True
+    await refused("rooms_unavailable", rooms.join(ticket.code, "Ana", ADDRESS))
+    bus.failing = False
+    assert [m.role for m in rooms.rooms[ticket.code].members] == ["teacher"]  # no ghost here
+    ana = await rooms.join(ticket.code, "Ana", ADDRESS)  # the name and the seat are free
+    assert [info.name for info in await rooms.roster(teacher)] == ["Ana"]
+    assert await rooms.bus.hget(RoomKeys(ticket.code).room, "students") == b"1"
+    await rooms.leave(ana)
+    await rooms.close()
