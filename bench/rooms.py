@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from app.config import Settings
-from app.rooms import RoomService, Score
+from app.rooms import Hooks, RoomService, Score
 from app.rooms.inbox import Latest
 from app.rooms.local_redis import LocalRedis
 from app.rooms.memory import MemoryBus
@@ -94,7 +94,7 @@ async def challenge_round(url: str, students: int = 60) -> float:
         await service.bus.connected.wait()  # type: ignore[attr-defined]
     ticket = await services[0].create_room("127.0.0.1")
     teacher = await services[0].join_teacher(
-        ticket.code, ticket.teacher_token, "127.0.0.1", network=network
+        ticket.code, ticket.teacher_token, "127.0.0.1", Hooks(network=network)
     )
     members = []
     for index in range(students):

@@ -22,7 +22,7 @@ from app.rooms.errors import ERROR_CODES, RoomError, RoomErrorCode
 from app.rooms.gallery import GalleryEntry
 from app.rooms.inbox import Keyed, Latest, Mailbox
 from app.rooms.memory import MemoryBus
-from app.rooms.models import PERMISSIONS, ROLES, Member, Role, RoomTicket, StudentInfo
+from app.rooms.models import PERMISSIONS, ROLES, Hooks, Member, Role, RoomTicket, StudentInfo
 from app.rooms.service import RoomService
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ChallengeSpec",
     "GalleryEntry",
     "HiddenTest",
+    "Hooks",
     "Keyed",
     "Latest",
     "LeaderboardEntry",

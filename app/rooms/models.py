@@ -91,7 +91,6 @@ class Member:
     setup: JSON | None = None  # the student's saved setup, returned on rejoin
     pushed: JSON | None = None  # the teacher's last pushed setup {"setup", "locked"}, if any
     network: NetworkProvider | None = None  # answers adopt (students) and fork (teacher)
-    notify: Notify | None = None
     frames: Latest[bytes] = field(init=False)
     events: Mailbox[JSON] = field(init=False)
     gallery: Keyed[str, GalleryEntry] = field(init=False)
@@ -100,9 +99,12 @@ class Member:
     frames_subscription: Subscription | None = None
 
     def __post_init__(self) -> None:
-        self.frames = Latest(self.notify)
-        self.events = Mailbox(self.notify)
-        self.gallery = Keyed(self.notify)
+        self.frames, self.events, self.gallery = Latest(), Mailbox(), Keyed()
+
+    def attach_hooks(self, hooks: Hooks) -> None:
+        self.network = hooks.network
+        for inbox in (self.frames, self.events, self.gallery):
+            inbox.notify = hooks.notify
 
     @property
     def commands(self) -> list[str]:
@@ -117,6 +119,21 @@ class Member:
         if audience == "students":
             return self.role != "teacher"
         return audience == self.student_id
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the session layer lends its member: the session's network, and a wake-up call.
+
+    network: answers adopt (a student's) and fork (the teacher's); notify: called after each
+    delivery to the member's inboxes (e.g. the socket sender's `ready.set`).
+    """
+
+    network: NetworkProvider | None = None
+    notify: Notify | None = None
+
+
+NO_HOOKS = Hooks()
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ from app.rooms.bus import Bus, Subscription
 from app.rooms.challenge import Challenges, Scorer
 from app.rooms.errors import RoomError
 from app.rooms.gallery import Gallery
-from app.rooms.inbox import Notify
 from app.rooms.models import (
     JSON,
+    NO_HOOKS,
+    Hooks,
     Member,
-    NetworkProvider,
     Role,
     RoomKeys,
     RoomTicket,
@@ -197,16 +197,15 @@ class RoomService:
         code: str,
         token: str,
         address: str,
-        *,
-        network: NetworkProvider | None = None,
-        notify: Notify | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> Member:
         """The teacher's connection (any number: the laptop and the projector)."""
         await self._count_join(address)
         keys, values = await self._open_room(code)
         if not names.matches(token, values.get("teacher", b"").decode()):
             raise RoomError("bad_token", "this link's teacher token is not this room's")
-        member = Member(keys.code, "teacher", network=network, notify=notify)
+        member = Member(keys.code, "teacher")
+        member.attach_hooks(hooks)
         member.pushed = _loads(values.get("pushed"))
         await self._admit(member, values)
         return member
@@ -216,9 +215,7 @@ class RoomService:
         code: str,
         name: str,
         address: str,
-        *,
-        network: NetworkProvider | None = None,
-        notify: Notify | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> Member:
         """A new student, following the teacher; `member.token` lets them rejoin as themselves."""
         await self._count_join(address)
@@ -226,9 +223,8 @@ class RoomService:
         name = names.clean_name(name, self.settings.room_name_max_chars)
         student_id, secret = await self._reserve(keys, name), names.new_secret()
         token = f"{student_id}.{secret}"
-        member = Member(
-            keys.code, "follower", student_id, name, token, network=network, notify=notify
-        )
+        member = Member(keys.code, "follower", student_id, name, token)
+        member.attach_hooks(hooks)
         member.pushed = _loads(values.get("pushed"))
         entry = {"name": name, "digest": names.digest(secret), "joined": self.clock()}
         try:
@@ -278,9 +274,7 @@ class RoomService:
         code: str,
         token: str,
         address: str,
-        *,
-        network: NetworkProvider | None = None,
-        notify: Notify | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> Member:
         """A student back with their token: same id, name, mode and saved setup."""
         await self._count_join(address)
@@ -295,7 +289,8 @@ class RoomService:
         if entry is None or not names.matches(secret, entry["digest"]):
             raise RoomError("bad_token", "this student token is not one of this room's")
         mode, name = entry["mode"], entry["name"]
-        member = Member(keys.code, mode, student_id, name, token, network=network, notify=notify)
+        member = Member(keys.code, mode, student_id, name, token)
+        member.attach_hooks(hooks)
         member.setup = _loads(await self.bus.hget(keys.setups, student_id))
         member.pushed = _loads(values.get("pushed"))
         await self._admit(member, values)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.config import Settings
-from app.rooms import Member, RoomError, RoomService
+from app.rooms import Hooks, Member, RoomError, RoomService
 
 ADDRESS = "192.0.2.10"  # a documentation address: the client's, as the socket would pass it
 
@@ -84,7 +84,7 @@ async def classroom(
     """A room with its teacher on the first service and students spread over all of them."""
     ticket = await services[0].create_room(ADDRESS)
     teacher = await services[0].join_teacher(
-        ticket.code, ticket.teacher_token, ADDRESS, network=network
+        ticket.code, ticket.teacher_token, ADDRESS, Hooks(network=network)
     )
     members = []
     for index in range(students):

@@ -5,18 +5,20 @@ from __future__ import annotations
 import pytest
 from roomkit import ADDRESS, Clock, ServiceFactory, eventually, refused, room_settings
 
-from app.rooms import PERMISSIONS, MemoryBus, RoomError, RoomService
+from app.rooms import PERMISSIONS, Hooks, MemoryBus, RoomError, RoomService
 from app.rooms.models import RoomKeys
 
 
 async def test_create_join_and_rejoin_keep_name_and_setup(make_service: ServiceFactory) -> None:
     rooms = await make_service()
     ticket = await rooms.create_room(ADDRESS)
-    teacher = await rooms.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
+    woken: list[int] = []
+    hooks = Hooks(notify=lambda: woken.append(1))  # the socket's sender would wake up
+    teacher = await rooms.join_teacher(ticket.code, ticket.teacher_token, ADDRESS, hooks)
     ana = await rooms.join(ticket.code.lower(), "  Ana ", ADDRESS)
     assert (ana.role, ana.name, ana.setup) == ("follower", "Ana", None)
     assert ana.token and ana.student_id and ana.student_id in ana.token
-    await eventually(lambda: bool(teacher.events.take_all()))
+    await eventually(lambda: bool(woken) and bool(teacher.events.take_all()))
     await rooms.save_setup(ana, {"dataset": "xor", "layers": [4, 2]})
     await rooms.leave(ana)
     await refused("not_allowed", rooms.save_setup(ana, {}))  # a left member is done
