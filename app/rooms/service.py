@@ -238,7 +238,7 @@ class RoomService:
         return member
 
     async def _reserve(self, keys: RoomKeys, name: str) -> str:
-        """A seat and the name, atomically on the bus: a new student id, or room_full / name_taken."""
+        """A seat (HINCRBY) and the name (HSETNX), each atomic: a new student id, or the error."""
         limit = self.settings.room_max_members
         if await self.bus.hincrby(keys.room, "students", 1) > limit:
             await self.bus.hincrby(keys.room, "students", -1)
