@@ -35,6 +35,17 @@ class Settings(BaseModel):
     max_frame_rate: Annotated[float, Field(gt=0, le=120)] = 30.0
     slice_seconds: Annotated[float, Field(gt=0, le=1)] = 0.025  # CPU a session may use per slice
     frame_window: Annotated[int, Field(ge=1, le=64)] = 2  # unacked frames in flight
+    # classroom rooms (app/rooms/): in memory in one process, through Redis across processes
+    redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0; needed when workers > 1
+    redis_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0  # bound on any Redis call
+    room_max_members: Annotated[int, Field(ge=1, le=1000)] = 250  # students a room holds
+    room_idle_seconds: Annotated[float, Field(gt=0)] = 3600.0  # no activity that long: expired
+    room_forget_seconds: Annotated[float, Field(gt=0)] = 6 * 3600.0  # then "expired", not "no room"
+    room_joins_per_minute: Annotated[int, Field(ge=1)] = 20  # join attempts per client address
+    room_name_max_chars: Annotated[int, Field(ge=1, le=100)] = 24
+    room_reply_seconds: Annotated[float, Field(gt=0, le=60)] = 3.0  # adopt / fork answers
+    room_gallery_hz: Annotated[float, Field(gt=0, le=10)] = 1.0  # gallery updates per student
+    room_max_payload_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024  # a setup or network
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

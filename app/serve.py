@@ -9,6 +9,7 @@ socket and the kernel spreads new connections across them by a hash of the clien
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import subprocess
@@ -18,7 +19,8 @@ from typing import Any
 
 import uvicorn
 
-from app.config import Settings
+from app.config import ENV_PREFIX, Settings
+from app.rooms.local_redis import ensure_redis
 
 RESTARTS_PER_MINUTE = 5  # a worker that keeps dying is not restarted forever
 
@@ -43,10 +45,18 @@ def serve(settings: Settings) -> None:
     then each worker loads them from the cache). The build runs in a process of its own, so
     this supervisor never holds numba's compiler in memory."""
     subprocess.run([sys.executable, "-m", "app.accel.build"], check=False)
-    if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-        _supervise(settings)
-    else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers
-        uvicorn.run(**_options(settings), workers=settings.workers)
+    # Workers share classroom rooms through Redis: PLAYGROUND_REDIS_URL, or one started here.
+    settings, local_redis = ensure_redis(settings)
+    if settings.redis_url:  # every worker builds its app from the environment
+        os.environ[ENV_PREFIX + "REDIS_URL"] = settings.redis_url
+    try:
+        if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+            _supervise(settings)
+        else:  # one process, or a platform without SO_REUSEPORT: uvicorn's own workers
+            uvicorn.run(**_options(settings), workers=settings.workers)
+    finally:
+        if local_redis is not None:
+            local_redis.stop()
 
 
 def _listen(host: str, port: int) -> socket.socket:
