@@ -49,8 +49,8 @@ def base(key: str) -> str:
 
 
 def page_sources() -> dict[str, str]:
-    files = sorted((ROOT / "static" / "js").glob("*.js")) + [ROOT / "templates" / "index.html"]
-    return {path.name: path.read_text() for path in files}
+    files = sorted((ROOT / "static" / "js").rglob("*.js")) + [ROOT / "templates" / "index.html"]
+    return {str(path.relative_to(ROOT)): path.read_text() for path in files}
 
 
 def used_keys() -> dict[str, set[str]]:

@@ -36,13 +36,18 @@ export function createLossChart(canvas, tip, palette) {
   const ctx = canvas.getContext('2d');
   /** @type {{epoch: number, train: number|null, test: number|null}[]} */
   let points = [];
+  /** @type {number[]} epochs where a run diverged: marked until the curve goes back before them */
+  let marks = [];
   let log = false;
   let hoverX = null;
   let dirty = true;
 
   function add(epoch, train, test) {
     const last = points[points.length - 1];
-    if (last && epoch < last.epoch) points = [];
+    if (last && epoch < last.epoch) { // a reset, or a run restored a little back: keep what led there
+      points = points.filter((p) => p.epoch <= epoch);
+      marks = marks.filter((m) => m <= epoch);
+    }
     if (last && epoch === last.epoch) {
       points[points.length - 1] = { epoch, train, test };
     } else {
@@ -52,7 +57,9 @@ export function createLossChart(canvas, tip, palette) {
     dirty = true;
   }
 
-  function clear() { points = []; dirty = true; }
+  function clear() { points = []; marks = []; dirty = true; }
+  /** Mark the epoch where training diverged (a dashed line, labelled). */
+  function mark(epoch) { marks = [...marks.filter((m) => m !== epoch), epoch]; dirty = true; }
   function setLog(value) { log = value; dirty = true; }
 
   function draw() {
@@ -128,6 +135,20 @@ export function createLossChart(canvas, tip, palette) {
       ctx.setLineDash([]);
     }
 
+    canvas.dataset.marks = marks.join(',');
+    for (const m of marks) { // where a run diverged and was restored
+      if (m < firstEpoch || m > lastEpoch) continue;
+      ctx.strokeStyle = colors.css('--danger');
+      ctx.fillStyle = colors.css('--danger');
+      ctx.lineWidth = Math.max(2, line);
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath(); ctx.moveTo(x(m), top); ctx.lineTo(x(m), top + plotH); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.textAlign = x(m) > left + plotW / 2 ? 'right' : 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(t('chart.diverged'), x(m) + (ctx.textAlign === 'right' ? -4 : 4), top + 2);
+    }
+
     if (hoverX != null && points.length) {
       const epoch = firstEpoch + ((hoverX - left) / plotW) * (lastEpoch - firstEpoch);
       const near = points.reduce((best, p) => (Math.abs(p.epoch - epoch) < Math.abs(best.epoch - epoch) ? p : best));
@@ -148,7 +169,7 @@ export function createLossChart(canvas, tip, palette) {
   });
   canvas.addEventListener('pointerleave', () => { hoverX = null; dirty = true; });
 
-  return { add, clear, setLog, draw, invalidate: () => { dirty = true; }, get size() { return points.length; } };
+  return { add, clear, mark, setLog, draw, invalidate: () => { dirty = true; }, get size() { return points.length; } };
 }
 
 export { formatLoss };

@@ -31,6 +31,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
 
   /** Send a command. @returns {boolean} sent (else a toast says it waits for the connection) */
   function send(message) {
+    acted();
     const sent = commands.send(message);
     if (!sent && message.type !== 'configure') toasts.show(t('connection.later'), 'info');
     return sent;
@@ -38,11 +39,22 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
 
   /** A setting changed in the page: show it at once and tell the server, which answers with the whole config. */
   function change(patch) {
+    acted();
     store.set({ config: { ...store.get('config'), ...patch } });
     commands.send({ type: 'configure', config: patch });
   }
 
-  /** After hello: the whole setup from the page (URL or the session before a reconnect). */
+  /** The user acted on the run: a divergence's badge has had its say. */
+  function acted() {
+    if (store.get('diverged')) store.set({ diverged: null });
+  }
+
+  /**
+   * After hello: the whole setup from the page (URL or the session before a reconnect). After a
+   * reconnect (a restarted server, a dropped Wi-Fi) the page also has the network from its last
+   * frames: their weights and epoch go back with set_weights, so training goes on where it was
+   * and the loss chart keeps its history. (PReLU slopes are not in frames: they start afresh.)
+   */
   function restore() {
     const config = store.get('config');
     const rows = store.get('customRows');
@@ -52,8 +64,30 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
       commands.send({ type: 'clear_points' });
       if (rows.length) commands.send({ type: 'add_points', points: rows.slice(0, catalog.limits.points) });
     }
-    commands.send({ type: 'reset' });
+    const network = lastNetwork(config);
+    if (network) {
+      restoring = network.epoch;
+      commands.send({ type: 'set_weights', layers: network.layers, epoch: network.epoch });
+    } else {
+      commands.send({ type: 'reset' });
+    }
     if (store.get('wantRunning')) commands.send({ type: 'play' });
+  }
+
+  let restoring = null; // the epoch a reconnect's set_weights restores, until the server says so
+
+  /** The weights of the newest frame that had them, if they fit the config being restored. */
+  function lastNetwork(config) {
+    const header = frames.weightsHeader;
+    const weights = frames.weights();
+    if (!header || !weights) return null;
+    const data = store.get('data');
+    const outputs = config.task === 'multiclass' ? data?.classes : 1;
+    const sizes = [config.features.length, ...config.layers.map((layer) => layer.units), outputs];
+    if (sizes.join() !== header.sizes.join()) return null;
+    const layers = sizes.slice(1).map((_, i) => ({ w: weights[`weights/${i}`], b: weights[`biases/${i}`] }));
+    if (layers.some((layer) => !layer.w || !layer.b)) return null;
+    return { epoch: header.epoch, layers };
   }
 
   let pendingRebuilt = null; // what a config answer rebuilt, told once its data has come
@@ -83,14 +117,24 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
       case 'status':
         store.set({ running: message.running });
         if (message.reason === 'diverged') {
-          store.set({ wantRunning: false });
-          toasts.show(t('status.diverged'), 'error', message.message);
+          // The badge by the play button says why, until the user acts (divergence.js).
+          store.set({ wantRunning: false, diverged: message.divergence ?? { epoch: message.epoch, loss: null, best_epoch: null, best_loss: null, cause: 'learning_rate', change: null, learning_rate: store.get('config').learning_rate, suggested_learning_rate: null } });
+          announce(t('status.diverged'));
+        }
+        if (message.reason === 'restored' && restoring !== null) {
+          toasts.show(t('status.reconnected', { epoch: message.epoch }), 'info');
+          restoring = null;
         }
         if (message.reason === 'step' || message.reason === 'pause') store.set({ wantRunning: message.running });
         onEpoch(message.epoch);
         break;
       case 'error': {
         const refusal = message.code === 'bad_message' || message.code === 'bad_data'; // the answer to a command
+        if (refusal && restoring !== null) { // the old network did not fit after all: start afresh
+          restoring = null;
+          commands.send({ type: 'reset' });
+          break;
+        }
         if (refusal) commands.refused();
         if (message.code === 'diverged') { // the status that comes with it says so, in a toast
           store.set({ wantRunning: false });
@@ -138,6 +182,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
       return;
     }
     socket.send({ type: 'ack', seq: frame.header.seq }); // flow control: the server keeps ≤ 2 frames in flight
+    if (restoring !== null) return; // the new session's state before the old network is back
     frames.keep(frame);
     store.set({ running: frame.header.running && store.get('connected') }); // a frame can land after a disconnect
     onFrame(frame.header);

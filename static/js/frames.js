@@ -40,5 +40,7 @@ export function createFrameKeeper() {
     get header() { return newest?.header ?? null; },
     get epoch0() { return epoch0; },
     weights: () => (weightsFrame ? frameWeights(weightsFrame) : null),
+    /** The header of the frame weights() comes from (its epoch and sizes). */
+    get weightsHeader() { return weightsFrame?.header ?? null; },
   };
 }

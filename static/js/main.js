@@ -24,6 +24,7 @@ import { installShortcuts } from './keys.js';
 import { createReadouts } from './readouts.js';
 import { createHelp } from './help.js';
 import { fitOutputColumn } from './output-layout.js';
+import { createDivergenceView } from './divergence.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
@@ -39,6 +40,7 @@ const store = createStore({
   connected: false,
   running: false,
   wantRunning: false,
+  diverged: null, // the newest divergence (its status's `divergence`), until the user acts
 });
 setLanguage(store.get('lang'));
 relabel();
@@ -92,6 +94,10 @@ const output = createOutput({
   },
 });
 const chart = createLossChart($('#chart'), $('#chart-tip'), () => palette);
+const divergence = createDivergenceView({
+  root: $('#diverged'), badge: $('#diverged-badge'), detail: $('#diverged-detail'), text: $('#diverged-text'), close: $('#diverged-close'), store,
+});
+store.subscribe(['diverged'], (state) => { if (state.diverged) chart.mark(state.diverged.epoch); });
 fitOutputColumn($('.output-column'), $('#map-box'), $('.chart-box'), $('#class-maps'));
 const connection = createConnectionView(
   { pill: $('#connection'), banner: $('#banner'), bannerText: $('#banner-text'), retry: $('#banner-retry') },
@@ -190,6 +196,7 @@ function applyLanguage() {
   controls.relabel();
   picker.relabel();
   output.relabel();
+  divergence.relabel();
   render(true);
   chart.invalidate();
   frames.redraw();
@@ -244,7 +251,7 @@ for (const button of document.querySelectorAll('[data-lang]')) {
 installShortcuts({
   togglePlay, step, reset,
   togglePresent: () => store.set({ present: !store.get('present') }),
-  escape: () => { editor.close(); panel.close(); help.close(); network.closeCards(); tips.hide(); },
+  escape: () => { editor.close(); panel.close(); help.close(); network.closeCards(); tips.hide(); divergence.hideDetail(); },
   hidden: (group) => store.get('hide').has(group),
 });
 

@@ -12,6 +12,7 @@
 //   connected   the websocket is open and greeted
 //   running     the server is training
 //   wantRunning the user's intent, restored after a reconnect
+//   diverged    the newest divergence (a status's `divergence`), until the user plays, steps, resets or edits
 
 /** @template {Record<string, any>} S @param {S} initial */
 export function createStore(initial) {
