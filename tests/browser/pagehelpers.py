@@ -71,14 +71,30 @@ def wait_epoch_above(p: Any, value: int) -> None:
 
 
 def settled_epoch(p: Any) -> int:
-    """The shown epoch once no frame has changed it for 300 ms: after a pause, frames the
-    server sent before it paused may still be landing (slowly, on a loaded machine)."""
-    for _ in range(50):
-        shown = epoch(p)
-        p.page.wait_for_timeout(300)
-        if epoch(p) == shown:
-            return shown
-    raise AssertionError("the epoch kept changing while paused")
+    """The shown epoch once paused: the server's last frame after a pause says it is not running
+    (frames sent before the pause arrive before it, since the page handles messages in order)."""
+    p.page.wait_for_function(
+        "() => !window.__playground.running && window.__playground.header"
+        " && window.__playground.header.running === false"
+    )
+    painted(p)
+    return epoch(p)
+
+
+def painted(p: Any) -> None:
+    """Until the page has painted twice more: the newest frame, layout and resize drawn."""
+    p.page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
+def clipboard(p: Any, starts: str) -> str:
+    """The clipboard's text once it starts with `starts` (a copy button writes it async)."""
+    p.page.wait_for_function(
+        "s => navigator.clipboard.readText().then((t) => t.startsWith(s))", arg=starts
+    )
+    text: str = p.js("navigator.clipboard.readText()")
+    return text
 
 
 def sent(p: Any, kind: str) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from pagehelpers import FAST, epoch, settled_epoch, wait_epoch_above
+from pagehelpers import FAST, clipboard, epoch, painted, settled_epoch, wait_epoch_above
 
 from app.frames import deflate_grid
 
@@ -62,7 +62,7 @@ def test_load_builds_controls_from_catalog(server: Any, open_page: Any) -> None:
 def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     p = open_page(server.url, FAST)
     p.ready()
-    p.page.wait_for_timeout(200)
+    painted(p)
     before_map = p.js(DECISION_CHECKSUM)
     first_loss = shown_loss(p, "train")
     p.page.locator("#play").click()
@@ -95,7 +95,7 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     p.shot("playing-1280x720")
     for width, height in [(1920, 1080), (1024, 768)]:
         p.page.set_viewport_size({"width": width, "height": height})
-        p.page.wait_for_timeout(400)
+        painted(p)
         overlaps = p.js(
             """() => {
               const boxes = [...document.querySelectorAll('.column')].map(c => c.getBoundingClientRect());
@@ -226,7 +226,7 @@ def test_multiclass_and_one_d_regression_views(server: Any, open_page: Any) -> N
     p.page.wait_for_function(
         "() => window.__playground.data.dataset === 'sine' && window.__playground.header.task === 'regression'"
     )
-    p.page.wait_for_timeout(300)
+    painted(p)
     assert p.page.locator("#plot").is_visible()
     assert p.page.locator("#decision").is_hidden()
     assert p.page.locator("#loss-field").is_visible()
@@ -281,8 +281,7 @@ def test_copied_link_reproduces_data_and_weights(server: Any, open_page: Any) ->
     )
     p.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     p.page.locator("#copy-link").click()
-    p.page.wait_for_timeout(200)
-    link = p.js("navigator.clipboard.readText()")
+    link = clipboard(p, server.url)
     assert link.startswith(server.url) and "dataset=spiral" in link and "seed=11" in link
 
     q = open_page(server.url, link[len(server.url) + 1 :])
@@ -409,8 +408,7 @@ def test_drawn_points_travel_in_the_link(server: Any, open_page: Any) -> None:
         )
     p.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     p.page.locator("#copy-link").click()
-    p.page.wait_for_timeout(200)
-    link = p.js("navigator.clipboard.readText()")
+    link = clipboard(p, "http")
     assert "dataset=custom" in link and "&points=" in link and len(link) < 8000
     assert p.page.locator("#link-note").is_hidden()
 
@@ -517,7 +515,7 @@ def test_eight_wide_layers_fit_every_screen(server: Any, open_page: Any) -> None
             p.page.keyboard.press("p")
         for width, height in [(1280, 720), (1920, 1080), (1024, 768)]:
             p.page.set_viewport_size({"width": width, "height": height})
-            p.page.wait_for_timeout(250)
+            painted(p)
             assert p.js(HEADS_FIT) == [], (width, height, present)
             p.shot(f"eight-layers-{width}x{height}{'-present' if present else ''}")
     assert p.errors == []
