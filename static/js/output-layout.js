@@ -43,7 +43,9 @@ export function fitOutputColumn(column, mapBox, chartBox, classMaps) {
       const caption = classMaps.querySelector('figcaption')?.offsetHeight ?? 18;
       const stripGap = parseFloat(getComputedStyle(mapBox).columnGap) || 0;
       const strip = Math.min(width * STRIP_SHARE, (tall - axis) / k - caption - 5);
-      size = Math.min(width - strip - stripGap, tall);
+      // The strip is as wide as its widest caption ("P(class 3)" in large type), if wider.
+      const captions = Math.max(0, ...[...classMaps.querySelectorAll('figcaption')].map((c) => c.scrollWidth));
+      size = Math.min(width - Math.max(strip, captions) - stripGap, tall);
       classSize = Math.max(24, Math.min(strip, (size - axis) / k - caption - 5));
     }
     const value = `${Math.floor(Math.max(160, size))}px ${Math.floor(classSize)}px`;
