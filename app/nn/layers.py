@@ -146,6 +146,11 @@ class Dropout:
     def backward(self, dy: Array) -> Array:
         return dy if self._mask is None else dy * self._mask
 
+    @property
+    def last_mask(self) -> Array | None:
+        """The last training forward's mask (n, d): 0 where a unit was dropped, else 1/(1-rate)."""
+        return self._mask
+
     def params(self) -> list[Array]:
         return []
 
