@@ -26,6 +26,11 @@ DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_s
 COMPILED_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 
 
+def _outputs(data: Data) -> int:
+    """The network's output width for the data: k classes, or one per regression target."""
+    return data.classes if data.task == "multiclass" else data.targets
+
+
 class Diverged(RuntimeError):
     """Training blew up (see app.watchdog); the best recent weights were restored."""
 
@@ -66,7 +71,7 @@ class Trainer:
         return make_data(config, self.custom)
 
     def _make_net(self, config: Config, data: Data) -> MLP:
-        outputs = data.classes if data.task == "multiclass" else 1
+        outputs = _outputs(data)
         net = MLP(
             inputs=len(config.features),
             layers=[(layer.units, layer.activation, layer.dropout) for layer in config.layers],
@@ -102,6 +107,7 @@ class Trainer:
             self._restart_epoch()
             rebuilt.append("data")
             shape_changed = (self.data.task, self.data.classes) != (old_task, old_classes)
+            shape_changed = shape_changed or _outputs(self.data) != self.net.outputs
         elif "features" in changed:
             self.data.featurize(list(new.features))
         if shape_changed or "features" in changed or "loss" in changed:
@@ -211,7 +217,7 @@ class Trainer:
         old = (self.data.task, self.data.classes)
         self.data = self._make_data(self.config)
         self._restart_epoch()
-        if (self.data.task, self.data.classes) != old:
+        if (self.data.task, self.data.classes) != old or _outputs(self.data) != self.net.outputs:
             self._rebuild_net_keeping_weights()
         self.stats = self.evaluate()
         self._watch(Change("dataset", None, None, "custom"))
@@ -391,5 +397,6 @@ class Trainer:
             "classes": self.data.classes,
             "one_d": self.data.one_d,
             "domain": list(datasets.DOMAIN),
+            "targets": self.data.targets,
             **self.data.points(),
         }

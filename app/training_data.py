@@ -31,6 +31,11 @@ class Data:
     f_test: Array = field(init=False)
     y_all: NDArray[Any] = field(init=False)  # (n_train + n_test,): train rows first
 
+    @property
+    def targets(self) -> int:
+        """Values per point: 1, or a multi-output regression set's number of outputs."""
+        return int(self.y_train.shape[1]) if self.y_train.ndim == 2 else 1
+
     def featurize(self, names: list[str]) -> None:
         self.f_all = datasets.features(np.concatenate([self.x_train, self.x_test]), names)
         self.f_train, self.f_test = self.f_all[: len(self.x_train)], self.f_all[len(self.x_train) :]

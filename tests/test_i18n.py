@@ -11,8 +11,10 @@ from typing import Any, get_args
 
 import pytest
 
+from app import lessons
 from app.catalog import build_catalog
 from app.config import Settings
+from app.lesson_checks import CHECKS
 from app.protocol import ErrorCode, Rebuilt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +51,8 @@ def base(key: str) -> str:
 
 
 def page_sources() -> dict[str, str]:
-    files = sorted((ROOT / "static" / "js").glob("*.js")) + [ROOT / "templates" / "index.html"]
-    return {path.name: path.read_text() for path in files}
+    files = sorted((ROOT / "static" / "js").rglob("*.js")) + [ROOT / "templates" / "index.html"]
+    return {str(path.relative_to(ROOT)): path.read_text() for path in files}
 
 
 def used_keys() -> dict[str, set[str]]:
@@ -86,6 +88,10 @@ def named_families() -> dict[str, list[str]]:
         "formula": catalog["activations"],
         "speed": [f"{speed:g}" for speed in catalog["speeds"]],
         "error": list(get_args(ErrorCode)),
+        "lesson": lessons.text_keys(),
+        "check": [f"{name}.{outcome}" for name in sorted(CHECKS) for outcome in ("ok", "no")],
+        "highlight": list(lessons.HIGHLIGHTS),
+        "unitstatus": ["ok", "dead", "saturated"],
         "rebuilt": list(get_args(Rebuilt)),
     }
 
