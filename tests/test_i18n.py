@@ -90,8 +90,9 @@ def named_families() -> dict[str, list[str]]:
         "error": list(get_args(ErrorCode)),
         "lesson": lessons.text_keys(),
         "check": [f"{name}.{outcome}" for name in sorted(CHECKS) for outcome in ("ok", "no")],
-        "highlight": list(lessons.HIGHLIGHTS),
         "unitstatus": ["ok", "dead", "saturated"],
+        "activation": catalog["activations"],
+        "derivative": catalog["activations"],
         "rebuilt": list(get_args(Rebuilt)),
     }
 

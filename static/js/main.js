@@ -24,6 +24,7 @@ import { installShortcuts } from './keys.js';
 import { createReadouts } from './readouts.js';
 import { createHelp } from './help.js';
 import { fitOutputColumn } from './output-layout.js';
+import { createLessons } from './lessons/lessons.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
@@ -39,6 +40,7 @@ const store = createStore({
   connected: false,
   running: false,
   wantRunning: false,
+  lesson: fromUrl.lesson, // the lesson step shown ({name, step}) or null
 });
 setLanguage(store.get('lang'));
 relabel();
@@ -81,7 +83,7 @@ const output = createOutput({
   grid: $('#decision-grid'), overlay: $('#decision-overlay'), plot: $('#plot'),
   mapBox: $('#map-box'), plotBox: $('#plot-box'), classMaps: $('#class-maps'), legend: $('#legend'),
   discretize: $('#discretize').closest('label'),
-  onMapClick: (x1, x2, event) => drawTools.mapClick(x1, x2, event),
+  onMapClick: (x1, x2, event) => { if (!lessons.mapClick(x1, x2)) drawTools.mapClick(x1, x2, event); },
   onMapHover: (text, event) => {
     const tip = $('#tooltip');
     if (!text) { tip.hidden = true; return; }
@@ -102,13 +104,17 @@ const connection = createConnectionView(
 const server = createConversation({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
   catalog, store, frames, toasts, announce, connection,
-  onHello: drawTools.forget,
+  onHello: () => { drawTools.forget(); lessons.onHello(); },
   onData: drawTools.onData,
   onAnswer: drawTools.onAnswer,
   onEpoch: readouts.showEpoch,
   onFrame: (header) => chart.add(header.epoch, header.train_loss, header.test_loss),
 });
 const { send, change, restore } = server;
+const lessons = createLessons({
+  catalog, store, send, change, chart, panel: $('#lesson-panel'), viewsRoot: $('#lesson-views'),
+  toggle: $('#lessons-toggle'), net: $('#net'), palette: () => palette,
+});
 
 // ---- drawing ----
 function outputsCount() {
@@ -133,7 +139,9 @@ function tick() {
     network.drawFrame(frame);
     readouts.showStats(frame.header);
     controls.showReached(frame.header.epochs_per_second, frame.header.running);
+    lessons.onFrame(frame);
   }
+  lessons.draw();
   output.drawOverlay();
   output.drawPlot();
   network.drawLinks();
@@ -190,6 +198,7 @@ function applyLanguage() {
   controls.relabel();
   picker.relabel();
   output.relabel();
+  lessons.relabel();
   render(true);
   chart.invalidate();
   frames.redraw();
@@ -253,6 +262,7 @@ window.addEventListener('hashchange', () => {
   store.set({
     config: next.config, hide: next.hide, present: next.present,
     ...(next.lang ? { lang: next.lang } : {}), ...(next.points ? { customRows: next.points } : {}),
+    lesson: next.lesson,
   });
   if (store.get('connected')) restore();
 });
@@ -271,12 +281,14 @@ window.__playground = {
   weights: frames.weights,
   chartPoints: () => chart.size,
   get drawMs() { return drawMs; },
+  get lesson() { return store.get('lesson'); },
 };
 
 // ---- start ----
 applyHide(store.get('hide'));
 applyLanguage();
 applyPresent();
+lessons.start();
 output.invalidate();
 sharing.writeUrl();
 readouts.showRunning(false);

@@ -74,13 +74,31 @@ export function createOutput(parts) {
       parts.classMaps.hidden = true;
     } else {
       heatmap.drawScalar(grids[0], mapRamp(), valueDomain(Math.max(Math.abs(grids[0].lo), Math.abs(grids[0].hi))), options.discrete ? 10 : 0);
-      parts.classMaps.hidden = true;
+      if (k > 1) drawOutputMaps(grids); else parts.classMaps.hidden = true;
     }
+  }
+
+  /** Multi-output regression: each output's map (the big map shows output 1). */
+  function drawOutputMaps(grids) {
+    parts.classMaps.hidden = false;
+    if (classHeatmaps.length !== grids.length || !classHeatmaps[0].values) {
+      parts.classMaps.replaceChildren();
+      classHeatmaps = grids.map((_, j) => {
+        const canvas = tAttr(el('canvas', { role: 'img' }), 'aria-label', 'output.value_map', { n: j + 1 });
+        const figure = el('figure', { className: 'class-map' }, [canvas, tText(el('figcaption'), 'output.value_caption', { n: j + 1 })]);
+        parts.classMaps.append(figure);
+        return { heatmap: createHeatmap(canvas), figure, values: true };
+      });
+    }
+    grids.forEach((grid, j) => {
+      const m = Math.max(Math.abs(grid.lo), Math.abs(grid.hi), 1e-9);
+      classHeatmaps[j].heatmap.drawScalar(grid, mapRamp(), [-m, m], options.discrete ? 10 : 0);
+    });
   }
 
   function drawClassMaps(grids) {
     parts.classMaps.hidden = false;
-    if (classHeatmaps.length !== grids.length) {
+    if (classHeatmaps.length !== grids.length || classHeatmaps[0].values) {
       parts.classMaps.replaceChildren();
       classHeatmaps = grids.map((_, j) => {
         const canvas = tAttr(el('canvas', { role: 'img' }), 'aria-label', 'output.class_map', { k: j });
