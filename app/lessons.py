@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.session_config import Config
+from app.session_config import Config, implied_changes
 
 # What a step may highlight: the page maps each name to its control or view.
 HIGHLIGHTS = (
@@ -36,8 +36,11 @@ class Step:
     ghost: bool = False  # keep the previous step's curves on the charts, for comparison
 
     def config(self) -> Config:
-        """The whole config this step opens with: the defaults, then its preset."""
-        return Config.model_validate(Config().model_dump() | BASE | self.preset)
+        """The whole config this step opens with: the defaults, then its preset and what it
+        implies (a dataset's task, a 1-D curve's features), as a configure would."""
+        changes = BASE | self.preset
+        implied = implied_changes(Config(), changes)
+        return Config.model_validate(Config().model_dump() | changes | implied)
 
     def variant(self, name: str) -> Config:
         """The config of compare variant `name`: this step's, with the variant's changes."""

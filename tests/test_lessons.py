@@ -9,7 +9,7 @@ from typing import Any, get_args
 import numpy as np
 import pytest
 
-from app import lessons, views
+from app import datasets, lessons, views
 from app.config import Settings
 from app.frames import decode_frame
 from app.lesson_checks import CHECKS, frame_views
@@ -49,6 +49,7 @@ def test_the_catalogs_step_opens_the_validated_preset(pair: tuple[str, int]) -> 
     ]  # fmt: skip
     opened = Config.model_validate(Config().model_dump() | entry["config"])
     assert opened == get_step(*pair).config()
+    assert opened.task == datasets.DATASETS[opened.dataset].task  # as the server would accept it
     for name, variant in entry["compare"].items():
         assert Config.model_validate(Config().model_dump() | variant) == get_step(*pair).variant(
             name

@@ -36,8 +36,10 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
   let open = false;
 
   // ---- the panel ----
-  const picker = tAttr(el('select', { id: 'lesson-picker', className: 'lesson-picker' }), 'aria-label', 'lessons.pick');
-  tTip(picker, 'tip.lesson_pick');
+  // The lesson menu: a list that folds open under the lesson's name (a <select> would cut long names).
+  const pickerName = el('span', { className: 'lesson-name' });
+  const menu = el('ol', { className: 'lesson-list' });
+  const picker = el('details', { id: 'lesson-picker', className: 'lesson-picker' }, [tTip(el('summary', {}, [pickerName]), 'tip.lesson_pick'), menu]);
   const prev = tTip(tAttr(el('button', { type: 'button', id: 'lesson-prev', className: 'round-button', text: '‹' }), 'aria-label', 'lessons.prev'), 'tip.lesson_prev');
   const next = tTip(tAttr(el('button', { type: 'button', id: 'lesson-next', className: 'round-button', text: '›' }), 'aria-label', 'lessons.next'), 'tip.lesson_next');
   const close = tTip(tAttr(el('button', { type: 'button', id: 'lesson-close', className: 'toast-close', text: '×' }), 'aria-label', 'lessons.close'), 'tip.lesson_close');
@@ -48,12 +50,17 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
   const text = el('p', { id: 'lesson-text', className: 'lesson-text' });
   const verdict = el('p', { id: 'lesson-check', className: 'lesson-check', role: 'status', 'aria-live': 'polite' });
   panel.append(
-    el('div', { className: 'lesson-head' }, [picker, prev, pills, next, counter, close]),
+    el('div', { className: 'lesson-top' }, [picker, close]),
+    el('div', { className: 'lesson-head' }, [prev, pills, next, counter]),
     title, text, verdict,
   );
 
   function fillPicker() {
-    picker.replaceChildren(...lessons.map((lesson, i) => el('option', { value: lesson.name, text: `${i + 1}. ${named('lesson', `${lesson.name}.title`)}` })));
+    menu.replaceChildren(...lessons.map((lesson, i) => {
+      const item = el('button', { type: 'button', className: 'lesson-item', dataset: { name: lesson.name }, text: `${i + 1}. ${named('lesson', `${lesson.name}.title`)}` });
+      item.addEventListener('click', () => { picker.open = false; go(lesson.name, 0); });
+      return el('li', {}, [item]);
+    }));
   }
 
   const current = () => store.get('lesson');
@@ -69,7 +76,8 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     if (!where) { views.show([]); return; }
     const lesson = byName[where.name];
     const step = stepOf(where);
-    picker.value = where.name;
+    pickerName.textContent = `${lessons.indexOf(lesson) + 1}. ${named('lesson', `${where.name}.title`)}`;
+    for (const item of menu.querySelectorAll('.lesson-item')) item.setAttribute('aria-current', String(item.dataset.name === where.name));
     pills.replaceChildren(...lesson.steps.map((s, k) => {
       const pill = el('button', { type: 'button', className: 'lesson-pill', text: String(k + 1), 'aria-pressed': String(k === where.step) });
       tAttr(pill, 'aria-label', 'lessons.step_n', { n: k + 1 });
@@ -151,7 +159,6 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     if (store.get('connected')) send(message);
   }
 
-  picker.addEventListener('change', () => go(picker.value, 0));
   prev.addEventListener('click', () => move(-1));
   next.addEventListener('click', () => move(1));
   close.addEventListener('click', () => store.set({ lesson: null }));
