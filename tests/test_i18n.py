@@ -16,6 +16,7 @@ from app.catalog import build_catalog
 from app.config import Settings
 from app.lesson_checks import CHECKS
 from app.protocol import ErrorCode, Rebuilt
+from app.session_config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "ru")
@@ -93,6 +94,8 @@ def named_families() -> dict[str, list[str]]:
         "unitstatus": ["ok", "dead", "saturated"],
         "activation": catalog["activations"],
         "derivative": catalog["activations"],
+        # a divergence's `change.field`: a config field, or a hidden layer's part (app/watchdog.py)
+        "changefield": [*Config.model_fields, "activation", "units", "dropout", "weight"],
         "rebuilt": list(get_args(Rebuilt)),
     }
 

@@ -6,6 +6,7 @@ import { CAN_INFLATE, PROTOCOL_VERSION, decodeFrame } from './protocol.js';
 import { createSocket } from './socket.js';
 import { createCommands } from './commands.js';
 import { named, t } from './i18n.js';
+import { describeDivergence } from './divergence.js';
 
 /**
  * @param {{url: string, catalog: any, store: ReturnType<import('./store.js').createStore>,
@@ -84,7 +85,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         store.set({ running: message.running });
         if (message.reason === 'diverged') {
           store.set({ wantRunning: false });
-          toasts.show(t('status.diverged'), 'error', message.message);
+          toasts.show(t('status.diverged'), 'error', message.divergence ? describeDivergence(message.divergence) : message.message);
         }
         if (message.reason === 'step' || message.reason === 'pause') store.set({ wantRunning: message.running });
         onEpoch(message.epoch);
