@@ -86,6 +86,8 @@ def make_data(config: Config, custom: Array) -> Data:
     x_train, y_train, x_test, y_test = split
     if task != "regression":  # class ids, however they were stored
         y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    if config.dataset == "custom" and task == "regression" and len(custom):
+        one_d = bool(np.all(custom[:, 1] == 0.0))  # points drawn on a 1-D curve's plot: y(x1)
     data = Data(task, classes, one_d, x_train, y_train, x_test, y_test)
     data.featurize(list(config.features))
     return data

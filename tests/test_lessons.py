@@ -225,3 +225,20 @@ def test_multi_output_regression_trains_one_output_per_target() -> None:
     assert arrays["output"].shape[0] == 3 and header["sizes"][-1] == 3
     linear = views.linear(session.trainer)
     assert np.array(linear["closed_form"]["a"]).shape == (2, 3)
+
+
+def test_points_drawn_on_a_1d_plot_stay_a_1d_curve() -> None:
+    """Outliers added on lesson 2's plot (x2 = 0) keep the data a curve y(x1), plotted."""
+    session = Session(Settings(), get_step("mse_mae", 0).config())
+    replies = session.handle(parse_client_message('{"type":"add_points","points":[[4.5,0,-4]]}'))
+    data = next(reply for reply in replies if reply["type"] == "data")
+    assert (
+        data["dataset"] == "custom"
+        and data["one_d"]
+        and len(data["train"]) + len(data["test"]) == 201
+    )
+    assert session.trainer.config.features == ["x1"]
+    _, arrays = _frame(session)
+    assert "curve" in arrays  # the fit and least squares, drawn against x1
+    replies = session.handle(parse_client_message('{"type":"add_points","points":[[1,2,0.5]]}'))
+    assert not next(reply for reply in replies if reply["type"] == "data")["one_d"]

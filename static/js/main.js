@@ -84,6 +84,7 @@ const output = createOutput({
   mapBox: $('#map-box'), plotBox: $('#plot-box'), classMaps: $('#class-maps'), legend: $('#legend'),
   discretize: $('#discretize').closest('label'),
   onMapClick: (x1, x2, event) => { if (!lessons.mapClick(x1, x2)) drawTools.mapClick(x1, x2, event); },
+  onPlotClick: (x1, y, event) => drawTools.plotClick(x1, y, event),
   onMapHover: (text, event) => {
     const tip = $('#tooltip');
     if (!text) { tip.hidden = true; return; }

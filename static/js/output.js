@@ -27,6 +27,7 @@ export function createOutput(parts) {
   let curve = null;
   let overlayDirty = true;
   let plotDirty = true;
+  let plotGeometry = null; // the last drawn plot's axes, for clicks on it
 
   /** The value scale of regression colours: symmetric around 0, as wide as the data. */
   function valueDomain(fallback) {
@@ -196,6 +197,7 @@ export function createOutput(parts) {
     const plotH = height - bottom - 8;
     const px = (x) => left + ((x - lo) / (hi - lo)) * plotW;
     const py = (y) => 8 + ((yhi - y) / (yhi - ylo)) * plotH;
+    plotGeometry = { left, plotW, plotH, lo, hi, ylo, yhi };
     ctx.fillStyle = palette.css('--surface');
     ctx.fillRect(left, 8, plotW, plotH);
     ctx.font = `${font}px system-ui, sans-serif`;
@@ -314,6 +316,15 @@ export function createOutput(parts) {
     parts.onMapHover(at ? valueAt(at[0], at[1]) : null, event);
   });
   parts.overlay.addEventListener('pointerleave', (event) => parts.onMapHover(null, event));
+  parts.plot.addEventListener('click', (event) => { // 1-D: a click at (x1, y) on the plot
+    const g = plotGeometry;
+    if (!g || !parts.onPlotClick) return;
+    const rect = parts.plot.getBoundingClientRect();
+    const fx = (event.clientX - rect.left - g.left) / g.plotW;
+    const fy = (event.clientY - rect.top - 8) / g.plotH;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+    parts.onPlotClick(g.lo + fx * (g.hi - g.lo), g.yhi - fy * (g.yhi - g.ylo), event);
+  });
 
   /** Texts again in the page's language. */
   function relabel() { updateLegend(); invalidate(); }

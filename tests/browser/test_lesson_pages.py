@@ -187,3 +187,27 @@ def test_lessons_are_readable_presenting_and_menus_uncut(
         assert p.js(CUT_MENUS) == [], lesson
         p.shot(f"lesson-readable-{width}-{lang}-{lesson}")
         assert p.errors == []
+
+
+def test_outliers_clicked_on_the_plot_pull_the_mse_fit(server: Any, open_page: Any) -> None:
+    """Lesson 2: points added on the 1-D plot keep it a plot, and the least-squares line moves."""
+    p = open_page(server.url, "#lesson=mse_mae&step=1", 1920, 1080)
+    p.ready()
+    wait_step(p, "outliers", 0)
+    p.page.wait_for_function("() => !document.querySelector('#plot-box').hidden")
+    before = p.js("Array.from(window.__playground.header.blocks.filter((b) => b.name === 'curve'))")
+    assert before
+    p.page.locator("#draw-toggle").click()
+    box = p.page.locator("#plot").bounding_box()
+    for k in range(3):  # bottom right, far below the line
+        p.page.mouse.click(
+            box["x"] + box["width"] * (0.8 + 0.04 * k), box["y"] + box["height"] * 0.85
+        )
+    p.page.wait_for_function(
+        "() => window.__playground.data.dataset === 'custom' && "
+        "window.__playground.data.train.length + window.__playground.data.test.length === 203"
+    )
+    assert p.js("window.__playground.data.one_d") is True
+    assert not p.js("document.querySelector('#plot-box').hidden")
+    p.shot("lesson-mse-outliers-drawn")
+    assert p.errors == []
