@@ -102,6 +102,11 @@ def test_step_cannot_learn_its_gradients_read_zero(server: Any, open_page: Any) 
     legend = p.page.locator("#view-gradients .view-legend").text_content()
     assert "layer 1: 0" in legend and "layer 2: 0" in legend
     assert "exactly 0" in p.page.locator("#lesson-check").text_content()
+    p.page.locator("#view-weight-norms").click()  # the weights' norms instead: never 0
+    p.page.wait_for_function(
+        "() => /layer 1: [1-9]|layer 1: 0\\.[0-9]/.test("
+        "document.querySelector('#view-gradients .view-legend').textContent)"
+    )
     assert p.errors == []
 
 

@@ -1,11 +1,13 @@
 // Per-layer gradient norms over the epochs: |dL/dW| of each Dense layer on the last batch
 // trained, on a log scale (a vanishing gradient is orders of magnitude), one line per layer,
-// the newest values beside their names. A gradient of exactly 0 sits on the floor and reads 0.
-// With a ghost, the previous step's lines stay, dashed and faint, for comparison.
+// the newest values beside their names; a switch shows the weights' norms |W| instead. A
+// gradient of exactly 0 sits on the floor and reads 0. With a ghost, the previous step's lines
+// stay, dashed and faint, for comparison.
 
 import { el, rgb } from '../dom.js';
 import { fit } from '../heatmap.js';
 import { t, tAttr, tText } from '../i18n.js';
+import { tTip } from '../tooltips.js';
 import { formatValue } from './format.js';
 
 const MAX_POINTS = 1500;
@@ -16,7 +18,9 @@ export function createGradientChart(palette) {
   const canvas = tAttr(el('canvas', { className: 'view-canvas', role: 'img' }), 'aria-label', 'views.gradients_label');
   const legend = el('div', { className: 'view-legend' });
   const heading = tText(el('h3', { className: 'view-title' }), 'views.gradients_title');
-  const root = el('figure', { id: 'view-gradients', className: 'view gradient-view' }, [heading, canvas, legend]);
+  const which = tTip(tText(el('button', { type: 'button', className: 'toggle small', id: 'view-weight-norms', 'aria-pressed': 'false' }), 'views.show_weights'), 'tip.view_weight_norms');
+  const root = el('figure', { id: 'view-gradients', className: 'view gradient-view' }, [el('div', { className: 'view-head' }, [heading, which]), canvas, legend]);
+  let key = 'gradient'; // or 'weight': which norms the chart shows
   let series = []; // series[l] = [[epoch, log10 norm], ...]
   let ghost = [];
   let keep = false;
@@ -31,8 +35,8 @@ export function createGradientChart(palette) {
   }
 
   function update(frame, view) {
-    if (!view?.gradient) return;
-    const norms = view.gradient;
+    if (!view?.[key]) return;
+    const norms = view[key];
     if (series.length !== norms.length) series = norms.map(() => []);
     const last = series[0][series[0].length - 1];
     if (last && view.epoch < last[0]) series = norms.map(() => []);
@@ -110,6 +114,14 @@ export function createGradientChart(palette) {
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
   }
+
+  which.addEventListener('click', () => {
+    key = key === 'gradient' ? 'weight' : 'gradient';
+    which.setAttribute('aria-pressed', String(key === 'weight'));
+    tText(heading, key === 'weight' ? 'views.weights_title' : 'views.gradients_title');
+    keep = false;
+    clear();
+  });
 
   return {
     root, update, draw, clear,
