@@ -158,6 +158,9 @@ def frame_views(
         needs.discard("units")
     shown, blocks = views.compute(trainer, sorted(needs), point)
     out = {name: value for name, value in shown.items() if name in asked}
-    if check is not None and check.check is not None:
-        out["check"] = run_check(trainer, check.check, check.threshold, shown)
+    if step is not None and check is not None and check.check is not None:
+        out["check"] = run_check(trainer, check.check, check.threshold, shown) | {
+            "lesson": step[0],
+            "step": step[1],
+        }
     return out, blocks

@@ -191,6 +191,7 @@ def test_a_session_sends_views_only_when_asked() -> None:
         header, arrays = _frame(session)
     assert set(header["views"]) == {"dropout", "gradients", "check"}
     assert header["views"]["check"]["ok"] is True and "output_train" in arrays
+    assert (header["views"]["check"]["lesson"], header["views"]["check"]["step"]) == ("dropout", 0)
     assert arrays["output_train"].shape == (1, views.TRAIN_MAP, views.TRAIN_MAP)
     session.queue(parse_client_message('{"type":"views"}'))
     header, arrays = _frame(session)

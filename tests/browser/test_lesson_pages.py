@@ -93,12 +93,17 @@ def test_a_lesson_end_to_end_from_its_link(
     assert p.errors == []
 
 
+def played_until_checked(p: Any) -> None:
+    """Press play and wait until the step's live check says its point holds."""
+    p.page.locator("#play").click()
+    p.page.wait_for_function(CHECK_OK, timeout=60_000)
+
+
 def test_step_cannot_learn_its_gradients_read_zero(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=step_function&step=1", 1920, 1080)
     p.ready()
     wait_step(p, "circle", 2)
-    p.page.locator("#play").click()
-    p.page.wait_for_function(CHECK_OK, timeout=60_000)
+    played_until_checked(p)
     legend = p.page.locator("#view-gradients .view-legend").text_content()
     assert "layer 1: 0" in legend and "layer 2: 0" in legend
     assert "exactly 0" in p.page.locator("#lesson-check").text_content()
@@ -113,13 +118,11 @@ def test_step_cannot_learn_its_gradients_read_zero(server: Any, open_page: Any) 
 def test_the_sigmoid_run_stays_as_a_ghost_beside_relu(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=sigmoid_paralysis&step=1&speed=100", 1920, 1080)
     p.ready()
-    p.page.locator("#play").click()
-    # the first layer's gradient under 1 % of the last
-    p.page.wait_for_function(CHECK_OK, timeout=60_000)
+    played_until_checked(p)  # the first layer's gradient under 1 % of the last
     p.page.locator("#lesson-next").click()
     p.page.wait_for_function("() => window.__playground.config.layers[0].activation === 'relu'")
-    p.page.locator("#play").click()
-    p.page.wait_for_function(CHECK_OK, timeout=60_000)
+    assert p.js("document.querySelector('#lesson-check').dataset.ok") == "wait"
+    played_until_checked(p)
     p.shot("lesson-sigmoid-relu-ghost")
     assert p.errors == []
 
@@ -127,8 +130,7 @@ def test_the_sigmoid_run_stays_as_a_ghost_beside_relu(server: Any, open_page: An
 def test_dropout_masks_and_the_training_mode_map(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=dropout&step=1", 1920, 1080)
     p.ready()
-    p.page.locator("#play").click()
-    p.page.wait_for_function(CHECK_OK, timeout=60_000)
+    played_until_checked(p)
     p.page.wait_for_function(
         "() => document.querySelectorAll('#net .neuron[data-dropped]').length > 0"
     )

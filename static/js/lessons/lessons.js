@@ -104,8 +104,10 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     const step = current() && stepOf(current());
     verdict.hidden = !step?.check;
     if (!step?.check) return;
-    verdict.dataset.ok = String(check?.ok ?? 'wait');
-    if (!check || check.name !== step.check || check.ok == null) { tText(verdict, 'lessons.check_wait'); return; }
+    const where = current();
+    const mine = check && check.lesson === where.name && check.step === where.step; // not a frame of the last step
+    verdict.dataset.ok = String(mine ? check.ok ?? 'wait' : 'wait');
+    if (!mine || check.ok == null) { tText(verdict, 'lessons.check_wait'); return; }
     const values = Object.fromEntries(Object.entries(check.values).map(([k, v]) => [k, formatValue(v)]));
     verdict.textContent = `${check.ok ? '✓' : '…'} ${named('check', `${check.name}.${check.ok ? 'ok' : 'no'}`, check.name, values)}`;
   }
