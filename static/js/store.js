@@ -12,6 +12,7 @@
 //   connected   the websocket is open and greeted
 //   running     the server is training
 //   wantRunning the user's intent, restored after a reconnect
+//   lesson      the lesson step shown, {name, step} (0-based), or null (lessons/lessons.js; in the link)
 
 /** @template {Record<string, any>} S @param {S} initial */
 export function createStore(initial) {

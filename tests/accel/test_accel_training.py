@@ -20,7 +20,7 @@ from app.accel import activations, losses, optimizers, pictures, tanh
 from app.accel.layout import code_of
 from app.nn import ACTIVATIONS, LOSSES, MLP, OPTIMIZERS, make_optimizer
 from app.nn.optimizers import Optimizer
-from app.session_config import LayerSpec
+from app.session_config import Config, LayerSpec
 from app.trainer import Trainer
 
 pytestmark = pytest.mark.skipif(not accel.available(), reason="PLAYGROUND_NO_JIT=1")
@@ -299,3 +299,17 @@ def test_compiled_last_batch_gradients_equal_the_readable_engines(
         np.testing.assert_allclose(g, h, rtol=0, atol=1e-12)
     compiled.apply(compiled.config.model_copy(update={"layers": [LayerSpec(units=3)]}))
     assert compiled.weight_gradients() is None  # another network's gradients are not shown
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_compiled_trains_multi_output_regression_as_the_readable_engine(loss: str) -> None:
+    """three_targets: one output per target; the kernel takes targets (k, n) like the logits."""
+    config = Config(dataset="three_targets", task="regression", loss=loss, batch_size=7,
+                    layers=[LayerSpec(units=5, activation="tanh")])  # fmt: skip
+    compiled, plain = Trainer(config), Trainer(config)
+    plain.use_compiled = False
+    for trainer in (compiled, plain):
+        trainer.train(float("inf"), 3)
+    assert compiled._plan is not None and compiled.net.outputs == 3
+    assert_same(compiled.net, plain.net)
+    assert abs((compiled.stats.test_loss or 0) - (plain.stats.test_loss or 0)) < 1e-12
