@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from app import datasets
+import numpy as np
+
+from app import datasets, lessons, views
 from app.config import Settings
+from app.lesson_checks import CHECKS
 from app.nn import ACTIVATIONS, LOSSES, OPTIMIZERS
 from app.protocol import PROTOCOL_VERSION
 from app.session_config import (
@@ -72,10 +75,18 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
                 "task": spec.task,
                 "one_d": spec.one_d,
                 "classes": 2 if spec.task == "binary" else spec.classes,
+                "targets": spec.targets,
             }
         )
     dataset_rows.append(
-        {"name": "custom", "title": "Draw your own", "task": None, "one_d": False, "classes": None}
+        {
+            "name": "custom",
+            "title": "Draw your own",
+            "task": None,
+            "one_d": False,
+            "classes": None,
+            "targets": 1,
+        }
     )
     return {
         "version": PROTOCOL_VERSION,
@@ -116,6 +127,11 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
         "regularization_rates": REGULARIZATION_RATES,
         "speeds": SPEEDS,
         "ranges": _ranges(),
+        "lessons": lessons.catalog(),
+        "highlights": list(lessons.HIGHLIGHTS),
+        "views": list(views.VIEWS),
+        "checks": sorted(CHECKS),
+        "activation_curves": activation_curves(),
         "limits": {
             "layers": MAX_LAYERS,
             "units": MAX_UNITS,
@@ -127,3 +143,18 @@ def build_catalog(settings: Settings) -> dict[str, Any]:
             "optimizers_registered": sorted(OPTIMIZERS),
         },
     }
+
+
+CURVE_POINTS = 61  # z from -6 to 6 in steps of 0.2: the activation table's curves
+
+
+def activation_curves() -> dict[str, Any]:
+    """f(z) and f'(z) of every activation on one z axis, from the registry (the table of lesson
+    5 draws them; PReLU at its starting slope)."""
+    z = np.linspace(*views.Z_RANGE, CURVE_POINTS)
+    curves = {}
+    for name in get_args(ActivationName):
+        fn = ACTIVATIONS[name]
+        a = fn.forward(z)
+        curves[name] = {"f": np.round(a, 4).tolist(), "df": np.round(fn.df(z, a), 4).tolist()}
+    return {"z": np.round(z, 4).tolist(), "curves": curves}

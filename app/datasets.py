@@ -15,6 +15,7 @@ Array = NDArray[np.float64]
 Labels = NDArray[np.int64] | NDArray[np.float64]  # int64 class ids, or float64 regression values
 Task = Literal["binary", "multiclass", "regression"]
 Maker = Callable[..., tuple[Array, Labels]]  # make(n, noise, rng[, classes]) -> (x (n, 2), y (n,))
+# (a multi-output regression set's y is (n, targets): one column per output)
 
 TASKS: tuple[Task, ...] = ("binary", "multiclass", "regression")
 DOMAIN = (-6.0, 6.0)  # every point, generated or uploaded, lies in DOMAIN²
@@ -48,6 +49,7 @@ class DatasetSpec:
     one_d: bool = False  # x2 is 0 for every point: a curve y(x1)
     classes: int | None = 2
     target: Callable[[Array], Array] | None = None  # regression: the noiseless y(x)
+    targets: int = 1  # regression: how many values each point has (y is (n, targets) when > 1)
 
     @property
     def variable_classes(self) -> bool:
@@ -203,14 +205,35 @@ def cubic(x: Array) -> Array:
     return x[:, 0] * (x[:, 0] ** 2 - 25.0) / 66.0
 
 
+def line(x: Array) -> Array:
+    """y = x1 / 8 + 0.2: linear regression's own data, from -0.55 to 0.95."""
+    return x[:, 0] / 8.0 + 0.2
+
+
+def outliers(x: Array) -> Array:
+    """The line y = x1 / 8 + 0.2, but every seventh point (by position along x1) right of
+    x1 = 2 lies at -1, far below it: outliers on one side, which pull a least-squares line
+    and hardly an absolute-error one."""
+    rank = np.argsort(np.argsort(x[:, 0]))  # each point's position along x1
+    return np.where((rank % 7 == 3) & (x[:, 0] > 2.0), -1.0, line(x))
+
+
+def three_targets(x: Array) -> Array:
+    """Three outputs of one (x1, x2): the plane, the multi-Gaussian bumps, and the V |x1|/3 - 1:
+    (n, 3), the lecture's multi-output regression."""
+    return np.column_stack([plane(x), multi_gauss(x), np.abs(x[:, 0]) / 3.0 - 1.0])
+
+
 def _regression(target: Callable[[Array], Array], one_d: bool) -> Maker:
-    """A maker drawing x uniformly in the domain (x2 = 0 when one_d), then y = target(x) + noise."""
+    """A maker drawing x uniformly in the domain (x2 = 0 when one_d), then y = target(x) + noise
+    (N(0, noise²) on each target)."""
 
     def make(n: int, noise: float, rng: np.random.Generator) -> tuple[Array, Labels]:
         x = rng.uniform(*DOMAIN, (n, 2))
         if one_d:
             x[:, 1] = 0.0
-        return x, target(x) + noise * rng.standard_normal(n)
+        y = target(x)
+        return x, y + noise * rng.standard_normal(y.shape)
 
     return make
 
@@ -223,10 +246,10 @@ def _classification(
 
 
 def _curve(
-    name: str, title: str, target: Callable[[Array], Array], one_d: bool = True
+    name: str, title: str, target: Callable[[Array], Array], one_d: bool = True, targets: int = 1
 ) -> tuple[str, DatasetSpec]:
     make = _regression(target, one_d)
-    return name, DatasetSpec(name, title, "regression", make, one_d, None, target)
+    return name, DatasetSpec(name, title, "regression", make, one_d, None, target, targets)
 
 
 DATASETS: dict[str, DatasetSpec] = dict(
@@ -246,6 +269,9 @@ DATASETS: dict[str, DatasetSpec] = dict(
         _curve("abs", "Absolute value", absolute),
         _curve("step", "Step", step),
         _curve("cubic", "Cubic", cubic),
+        _curve("line", "Line", line),
+        _curve("outliers", "Line with outliers", outliers),
+        _curve("three_targets", "Three targets", three_targets, one_d=False, targets=3),
     ]
 )
 
@@ -301,8 +327,10 @@ def split(
 ) -> tuple[Array, Labels, Array, Labels]:
     """Shuffle with `seed`, put round(n · train_share) rows (at least one each side) in train."""
     n = len(x)
-    if x.shape != (n, 2) or y.shape != (n,) or n < 2:
-        raise ValueError(f"need x (n, 2) and y (n,) with n ≥ 2, received {x.shape} and {y.shape}")
+    if x.shape != (n, 2) or y.shape[:1] != (n,) or y.ndim > 2 or n < 2:
+        raise ValueError(
+            f"need x (n, 2) and y (n,) or (n, k) with n ≥ 2, received {x.shape} and {y.shape}"
+        )
     train_share = _check_float("train_share", train_share, TRAIN_SHARE)
     order = np.random.default_rng(_check_int("seed", seed, 0)).permutation(n)
     n_train = min(max(round(n * train_share), 1), n - 1)

@@ -6,11 +6,12 @@ JSON header FrameHeader describes (app/frames.py writes it; docs/protocol.md has
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeAlias, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from app.datasets import Task
+from app.lessons import LESSONS
 from app.session_config import (
     MAX_LAYERS,
     MAX_POINTS,
@@ -22,6 +23,7 @@ from app.session_config import (
     Strict,
 )
 
+MAX_TARGETS = 3  # the most values a multi-output regression point has
 PROTOCOL_VERSION = 2  # 2: u8z grids filtered along both axes
 
 
@@ -176,9 +178,28 @@ class LoadCsv(Strict):
     text: str = Field(max_length=400_000)
 
 
+ViewName = Literal["gradients", "units", "linear", "dropout", "point"]  # app/views.py's VIEWS
+if TYPE_CHECKING:
+    LessonName: TypeAlias = str
+else:
+    LessonName = Literal[tuple(LESSONS)]
+
+
+class Views(Strict):
+    """Which optional views the page shows (docs/protocol.md, "Views"): frames carry their
+    figures in the header's `views` until the next `views` message; with `lesson` and `step`,
+    that step's live check too; `point` is the spot the point view inspects."""
+
+    type: Literal["views"]
+    views: list[ViewName] = Field(default_factory=list, max_length=len(get_args(ViewName)))
+    lesson: LessonName | None = None
+    step: Annotated[int, Field(ge=0, le=20)] | None = None
+    point: tuple[Coordinate, Coordinate] | None = None
+
+
 ClientMessage = Annotated[
     Hello | Ack | Configure | Play | Pause | Step | Reset | Regenerate
-    | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv,
+    | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv | Views,
     Field(discriminator="type"),
 ]  # fmt: skip
 CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
@@ -207,6 +228,9 @@ class ConfigMessage(Strict):
     message: str = ""
 
 
+DataRow = Annotated[list[float], Field(min_length=3, max_length=2 + MAX_TARGETS)]
+
+
 class DataMessage(Strict):
     """The current data: points as [x1, x2, label-or-value] rows."""
 
@@ -217,8 +241,9 @@ class DataMessage(Strict):
     classes: int
     one_d: bool
     domain: tuple[float, float]
-    train: list[tuple[float, float, float]]
-    test: list[tuple[float, float, float]]
+    targets: int = 1  # values per point: 1, or a multi-output regression set's outputs
+    train: list[DataRow]  # [x1, x2, label] or [x1, x2, y1, ..., yk]
+    test: list[DataRow]
 
 
 class Change(Strict):
@@ -305,6 +330,7 @@ class FrameHeader(Strict):
     task: Task
     domain: tuple[float, float]
     blocks: list[Block]
+    views: dict[str, Any] | None = None  # the views the page asked for (the `views` message)
 
 
 def cut(text: str, limit: int) -> str:

@@ -11,6 +11,7 @@ import collections
 import dataclasses
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from app import custom_data, datasets
+from app import custom_data, datasets, lesson_checks, lessons
 from app.config import Settings
 from app.frames import encode_frame
 from app.pictures import Pictures
@@ -45,6 +46,7 @@ from app.protocol import (
     Status,
     StatusReason,
     Step,
+    Views,
     describe_validation_error,
 )
 from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
@@ -94,6 +96,9 @@ class Session:
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
+        self.views: tuple[str, ...] = ()  # the optional views the page shows (app/views.py)
+        self.lesson_step: tuple[str, int] | None = None  # whose live check frames carry
+        self.point: tuple[float, float] | None = None  # the point view's spot
 
     # ---- what the connection asks ----
 
@@ -200,10 +205,24 @@ class Session:
                 return self._set_custom(rows[keep])
             case ClearPoints():
                 return self._set_custom(np.zeros((0, 3)))
+            case Views(views=views, lesson=lesson, step=step, point=point):
+                return self._set_views(views, lesson, step, point)
             case LoadCsv(text=text):
                 x, y = custom_data.from_csv(text, self._custom_task(), trainer.config.classes)
                 return self._set_custom(np.column_stack([x, y]))
         raise ValueError(f"unhandled command {command!r}")
+
+    def _set_views(
+        self, views: Sequence[str], lesson: str | None, step: int | None, point: Any
+    ) -> list[dict[str, Any]]:
+        if (lesson is None) != (step is None):
+            raise ValueError("lesson and step go together: give both or neither")
+        if lesson is not None and step is not None:
+            lessons.get_step(lesson, step)  # an unknown step is refused by name
+        self.views = tuple(dict.fromkeys(views))
+        self.lesson_step = None if lesson is None or step is None else (lesson, step)
+        self.point = None if point is None else (float(point[0]), float(point[1]))
+        return []
 
     def _custom_task(self) -> datasets.Task:
         return self.trainer.data.task
@@ -215,8 +234,8 @@ class Session:
             return trainer.custom
         data = trainer.data
         x = np.concatenate([data.x_train, data.x_test])  # (n, 2)
-        y = np.concatenate([data.y_train, data.y_test])  # (n,)
-        return np.column_stack([x, y])
+        y = np.concatenate([data.y_train, data.y_test])  # (n,), or (n, k): the first target
+        return np.column_stack([x, y if y.ndim == 1 else y[:, 0]])
 
     def _set_custom(self, rows: np.ndarray) -> list[dict[str, Any]]:
         if len(rows) > MAX_POINTS:
@@ -364,4 +383,9 @@ class Session:
         arrays = self.pictures.snapshot(
             trainer.net, trainer.config, trainer.data, trainer.data_revision, details
         )
+        if self.views or self.lesson_step:  # only what the page shows (docs/protocol.md)
+            header["views"], extra = lesson_checks.frame_views(
+                trainer, self.views, self.point, self.lesson_step, details
+            )
+            arrays += extra
         return encode_frame(header, arrays, packed)

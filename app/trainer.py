@@ -26,6 +26,11 @@ DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_s
 COMPILED_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 
 
+def _outputs(data: Data) -> int:
+    """The network's output width for the data: k classes, or one per regression target."""
+    return data.classes if data.task == "multiclass" else data.targets
+
+
 class Diverged(RuntimeError):
     """Training blew up (see app.watchdog); the best recent weights were restored."""
 
@@ -54,6 +59,7 @@ class Trainer:
         self.clock: Callable[[], float] = time.perf_counter
         self._plan: accel.TrainingPlan | None = None
         self._row_seconds = 1e-5  # running estimate of one row's compiled training time
+        self._gradients_from: str | None = None  # which loop trained the last batch
         self.stats = self.evaluate()
         self.watchdog = Watchdog()
         self._watch(None)
@@ -65,7 +71,7 @@ class Trainer:
         return make_data(config, self.custom)
 
     def _make_net(self, config: Config, data: Data) -> MLP:
-        outputs = data.classes if data.task == "multiclass" else 1
+        outputs = _outputs(data)
         net = MLP(
             inputs=len(config.features),
             layers=[(layer.units, layer.activation, layer.dropout) for layer in config.layers],
@@ -101,6 +107,7 @@ class Trainer:
             self._restart_epoch()
             rebuilt.append("data")
             shape_changed = (self.data.task, self.data.classes) != (old_task, old_classes)
+            shape_changed = shape_changed or _outputs(self.data) != self.net.outputs
         elif "features" in changed:
             self.data.featurize(list(new.features))
         if shape_changed or "features" in changed or "loss" in changed:
@@ -117,6 +124,8 @@ class Trainer:
         self._set_regularization(self.net, new)
         if rebuilt:
             self.stats = self.evaluate()
+        if "network" in rebuilt:
+            self._gradients_from = None  # the last batch's gradients were another network's
         change = describe_change(old, new)
         if change is not None:
             self._watch(change)
@@ -157,6 +166,7 @@ class Trainer:
     def _rebuild_net_keeping_weights(self) -> None:
         """A new input width, output width or loss: keep every Dense layer whose shape still fits."""
         old_pairs = self.net.weights()
+        self._gradients_from = None
         self.net = self._make_net(self.config, self.data)
         for (w_new, b_new), (w_old, b_old) in zip(self.net.weights(), old_pairs, strict=False):
             if w_new.shape == w_old.shape:
@@ -170,6 +180,7 @@ class Trainer:
             self.config = self.config.model_copy(update={"seed": seed})
         self.net = self._make_net(self.config, self.data)
         self.optimizer = self._make_optimizer(self.config)
+        self._gradients_from = None
         self.epoch = 0
         self._rng = np.random.default_rng(self.config.seed)
         self._restart_epoch()
@@ -206,7 +217,7 @@ class Trainer:
         old = (self.data.task, self.data.classes)
         self.data = self._make_data(self.config)
         self._restart_epoch()
-        if (self.data.task, self.data.classes) != old:
+        if (self.data.task, self.data.classes) != old or _outputs(self.data) != self.net.outputs:
             self._rebuild_net_keeping_weights()
         self.stats = self.evaluate()
         self._watch(Change("dataset", None, None, "custom"))
@@ -231,6 +242,7 @@ class Trainer:
         if self.use_compiled and accel.ready() and accel.fits(self.net):
             return self._train_compiled(deadline, max_epochs, batch)
         backup = [p.copy() for p in self.net.parameters()]
+        self._gradients_from = "readable"
         done = self._train_readable(deadline, max_epochs, batch, backup)
         self.stats = self.evaluate()
         # A non-finite weight makes the training loss NaN or inf (0 * inf is NaN too), which
@@ -282,6 +294,7 @@ class Trainer:
         x, t = plan.columns(self.data.f_train, self.data.y_train)
         clock, rows, whole = self.clock, min(batch, n), batch >= n
         plan.begin(self.net, self.optimizer)
+        self._gradients_from = "compiled"
         while done < max_epochs:
             self._next_batch_order(n, batch)
             start, now = self._position, clock()
@@ -309,6 +322,20 @@ class Trainer:
         self.stats = stats
         self._check()
         return done
+
+    def weight_gradients(self) -> list[Array] | None:
+        """dL/dW of each Dense layer on the last batch trained (readable or compiled), None
+        when the current network has not trained a batch yet (new, reset or rebuilt)."""
+        if self._gradients_from == "compiled" and self._plan is not None:
+            if self._plan.key == accel.structure_key(self.net):
+                return self._plan.weight_gradients()
+            return None
+        if self._gradients_from == "readable":
+            grads = self.net.weight_gradients()
+            pairs = zip(grads, self.net.weights(), strict=True)
+            same = all(g.shape == w.shape for g, (w, _) in pairs)
+            return grads if same else None
+        return None
 
     def compiled_plan(self) -> accel.TrainingPlan:
         """The compiled kernel's plan for the network's current structure."""
@@ -370,5 +397,6 @@ class Trainer:
             "classes": self.data.classes,
             "one_d": self.data.one_d,
             "domain": list(datasets.DOMAIN),
+            "targets": self.data.targets,
             **self.data.points(),
         }

@@ -31,6 +31,11 @@ class Data:
     f_test: Array = field(init=False)
     y_all: NDArray[Any] = field(init=False)  # (n_train + n_test,): train rows first
 
+    @property
+    def targets(self) -> int:
+        """Values per point: 1, or a multi-output regression set's number of outputs."""
+        return int(self.y_train.shape[1]) if self.y_train.ndim == 2 else 1
+
     def featurize(self, names: list[str]) -> None:
         self.f_all = datasets.features(np.concatenate([self.x_train, self.x_test]), names)
         self.f_train, self.f_test = self.f_all[: len(self.x_train)], self.f_all[len(self.x_train) :]
@@ -81,6 +86,8 @@ def make_data(config: Config, custom: Array) -> Data:
     x_train, y_train, x_test, y_test = split
     if task != "regression":  # class ids, however they were stored
         y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    if config.dataset == "custom" and task == "regression" and len(custom):
+        one_d = bool(np.all(custom[:, 1] == 0.0))  # points drawn on a 1-D curve's plot: y(x1)
     data = Data(task, classes, one_d, x_train, y_train, x_test, y_test)
     data.featurize(list(config.features))
     return data

@@ -45,8 +45,9 @@ def constant_loss(net: MLP, y: NDArray[Any]) -> float:
             counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=net.outputs)
             z = np.tile(np.log(np.maximum(counts / n, 1e-6)), (n, 1))
         else:
-            center = np.median(y) if net.loss_name == "mae" else np.mean(y)
-            z = np.full((n, 1), center if len(y) else 0.0)
+            # one centre per target column (a multi-output set has several)
+            center = np.median(y, axis=0) if net.loss_name == "mae" else np.mean(y, axis=0)
+            z = np.tile(np.reshape(center if len(y) else 0.0, (1, -1)), (n, 1))
         loss = net.loss_from_logits(z, y) if len(y) else 1.0
     return float(loss) if np.isfinite(loss) and loss > 1e-3 else 1e-3
 

@@ -83,7 +83,8 @@ def test_same_seed_same_data_other_seed_other_data(name: str) -> None:
 def test_shapes_dtypes_and_bounds(name: str, n: int) -> None:
     x, y = generate(name, n, noise=0.5, seed=1, classes=5)
     assert x.shape == (n, 2) and x.dtype == np.float64
-    assert y.shape == (n,)
+    targets = DATASETS[name].targets
+    assert y.shape == ((n,) if targets == 1 else (n, targets))
     assert np.isfinite(x).all() and np.isfinite(y).all()
     assert (x >= DOMAIN[0]).all() and (x <= DOMAIN[1]).all()
     if DATASETS[name].task == "regression":
@@ -278,7 +279,8 @@ def test_generate_and_split(name: str) -> None:
     x, y = generate(name, n=100, noise=0.1, seed=2, classes=4)
     x_train, y_train, x_test, y_test = split(x, y, train_share=0.7, seed=2)
     assert x_train.shape == (70, 2) and x_test.shape == (30, 2)
-    assert y_train.shape == (70,) and y_test.shape == (30,)
+    targets = () if DATASETS[name].targets == 1 else (DATASETS[name].targets,)
+    assert y_train.shape == (70, *targets) and y_test.shape == (30, *targets)
     if DATASETS[name].task != "regression":
         assert len(np.unique(y)) == expected_classes(name, 4)
 

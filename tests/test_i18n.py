@@ -11,9 +11,12 @@ from typing import Any, get_args
 
 import pytest
 
+from app import lessons
 from app.catalog import build_catalog
 from app.config import Settings
+from app.lesson_checks import CHECKS
 from app.protocol import ErrorCode, Rebuilt
+from app.session_config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "ru")
@@ -86,6 +89,13 @@ def named_families() -> dict[str, list[str]]:
         "formula": catalog["activations"],
         "speed": [f"{speed:g}" for speed in catalog["speeds"]],
         "error": list(get_args(ErrorCode)),
+        "lesson": lessons.text_keys(),
+        "check": [f"{name}.{outcome}" for name in sorted(CHECKS) for outcome in ("ok", "no")],
+        "unitstatus": ["ok", "dead", "saturated"],
+        "activation": catalog["activations"],
+        "derivative": catalog["activations"],
+        # a divergence's `change.field`: a config field, or a hidden layer's part (app/watchdog.py)
+        "changefield": [*Config.model_fields, "activation", "units", "dropout", "weight"],
         "rebuilt": list(get_args(Rebuilt)),
     }
 

@@ -122,6 +122,15 @@ class TrainingPlan:
                                  self.hyper, self.codes, x, t, order, start, batch, max_batches,
                                  repeat and batch >= len(order), self._work))  # fmt: skip
 
+    def weight_gradients(self) -> list[Array] | None:
+        """dL/dW (d_in, d_out) of each Dense layer on the last batch `run` trained, as the
+        readable engine's `MLP.weight_gradients()`: G, at the end of run's scratch (the update
+        reads it and leaves it), penalty included. None before the first run."""
+        if self._work_rows < 0:
+            return None
+        g = self._work[len(self._work) - len(self.p) :]
+        return [g[row[0] : row[0] + row[1] * row[2]].reshape(row[1], row[2]) for row in self.layers]
+
     def stats(
         self, x: Array, t: Array, n_train: int, classify: bool
     ) -> tuple[float | None, float | None, float | None, float | None]:

@@ -135,12 +135,14 @@ class Dropout:
     def __init__(self, rate: float = 0.0) -> None:
         self.rate = check_rate(rate)
         self._mask: Array | None = None
+        self.last_mask: Array | None = None  # the last training batch's mask, kept for a view
 
     def forward(self, x: Array, rng: np.random.Generator | None = None) -> Array:
         if rng is None or self.rate == 0.0:  # inference, or nothing to drop
             self._mask = None
             return x
         self._mask = (rng.random(x.shape) >= self.rate) / (1.0 - self.rate)  # (n, d)
+        self.last_mask = self._mask
         return x * self._mask
 
     def backward(self, dy: Array) -> Array:

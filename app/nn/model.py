@@ -207,6 +207,19 @@ class MLP:
         outs.append(self._task.link(self._out.forward(a)))
         return outs
 
+    def pre_activations(self, x: Any) -> list[Array]:
+        """Every hidden layer's input to its activation, z = a W + b (n, units), no dropout."""
+        a, zs = self._check_x(x), []
+        for h in self._hidden:
+            z = h.dense.forward(a)
+            zs.append(z)
+            a = h.act.forward(z)
+        return zs
+
+    def weight_gradients(self) -> list[Array]:
+        """dL/dW of each Dense layer (the output layer last) from the last loss_and_grads."""
+        return [d.dw for d in self._denses]
+
     def penalty(self) -> float:
         """Regularisation l1 sum|W| + l2/2 sum W^2 over all weight matrices (no biases, slopes)."""
         total = 0.0

@@ -57,9 +57,11 @@ export function createLossChart(canvas, tip, palette) {
     dirty = true;
   }
 
+  let ghost = null; // an earlier run's points, drawn faint (a lesson's previous step)
   function clear() { points = []; marks = []; dirty = true; }
   /** Mark the epoch where training diverged (a dashed line, labelled). */
   function mark(epoch) { marks = [...marks.filter((m) => m !== epoch), epoch]; dirty = true; }
+  function setGhost(value) { ghost = value?.length ? value : null; dirty = true; }
   function setLog(value) { log = value; dirty = true; }
 
   function draw() {
@@ -76,7 +78,8 @@ export function createLossChart(canvas, tip, palette) {
     const plotH = Math.max(10, height - top - font * 1.7);
     const values = points.flatMap((p) => [p.train, p.test]).filter((v) => v != null && Number.isFinite(v) && (!log || v > 0));
     const firstEpoch = points.length ? points[0].epoch : 0;
-    const lastEpoch = points.length ? Math.max(points[points.length - 1].epoch, firstEpoch + 1) : 1;
+    const ghostEnd = ghost ? ghost[ghost.length - 1].epoch : 0;
+    const lastEpoch = points.length || ghost ? Math.max(points.length ? points[points.length - 1].epoch : 0, ghostEnd, firstEpoch + 1) : 1;
     let lo = values.length ? Math.min(...values) : 0;
     let hi = values.length ? (log ? Math.max(...values) : linearTop(values)) : 1;
     if (!log) lo = Math.min(0, lo);
@@ -109,6 +112,23 @@ export function createLossChart(canvas, tip, palette) {
 
     ctx.save();
     ctx.beginPath(); ctx.rect(left, top - line, plotW, plotH + 2 * line); ctx.clip();
+    if (ghost) { // the previous step's test loss, dashed and faint
+      ctx.strokeStyle = colors.css('--ink-soft');
+      ctx.lineWidth = line;
+      ctx.setLineDash([6, 5]);
+      ctx.globalAlpha = 0.5;
+      ctx.beginPath();
+      let on = false;
+      for (const p of ghost) {
+        const v = p.test ?? p.train;
+        if (v == null || !Number.isFinite(v) || (log && v <= 0) || p.epoch > lastEpoch) { on = false; continue; }
+        if (on) ctx.lineTo(x(p.epoch), y(Math.min(v, hi))); else ctx.moveTo(x(p.epoch), y(Math.min(v, hi)));
+        on = true;
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+    }
     const series = [['test', colors.css('--test-line'), line * 1.8], ['train', colors.css('--train-line'), line]];
     let cut = false;
     for (const [key, color, width_] of series) {
@@ -169,7 +189,11 @@ export function createLossChart(canvas, tip, palette) {
   });
   canvas.addEventListener('pointerleave', () => { hoverX = null; dirty = true; });
 
-  return { add, clear, mark, setLog, draw, invalidate: () => { dirty = true; }, get size() { return points.length; } };
+  return {
+    add, clear, mark, setLog, draw, setGhost, invalidate: () => { dirty = true; }, get size() { return points.length; },
+    /** A copy of the curve so far (for a ghost). */
+    snapshot: () => points.map((p) => ({ ...p })),
+  };
 }
 
 export { formatLoss };

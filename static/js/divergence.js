@@ -4,7 +4,7 @@
 // the loss chart marks the epoch (main.js).
 
 import { formatLoss } from './chart.js';
-import { t } from './i18n.js';
+import { named, t } from './i18n.js';
 
 // What the server may name as the last change, and how the page says it ({layer}, {before}, {after}).
 const CHANGES = {
@@ -22,7 +22,10 @@ const CHANGES = {
 
 /** The last change, in words. @param {import('./protocol.js').Change} change */
 export function describeChange(change) {
-  const params = { layer: change.layer == null ? '' : change.layer + 1, before: change.before ?? '', after: change.after ?? '', field: change.field };
+  const params = {
+    layer: change.layer == null ? '' : change.layer + 1, before: change.before ?? '', after: change.after ?? '',
+    field: named('changefield', change.field, change.field),
+  };
   return t(CHANGES[change.field] ?? 'change.generic', params);
 }
 

@@ -51,6 +51,18 @@ export function createDrawTools({ root, catalog, send, inFlight, toasts, task, c
     }
   }
 
+  /** A click on the 1-D plot at (x1, y): a point on the curve's line x2 = 0 with value y, or remove nearby ones. */
+  function plotClick(x1, y, event) {
+    if (!draw && !eraser) {
+      toasts.show(t('draw.turn_on'), 'info');
+      return;
+    }
+    const [lo, hi] = catalog.domain;
+    const round = (v) => Math.round(v * 100) / 100;
+    if (eraser || event.shiftKey) send({ type: 'remove_points', x1, x2: 0, radius: (hi - lo) / 30 });
+    else send({ type: 'add_points', points: [[round(x1), 0, round(y)]] });
+  }
+
   /** The hover text on the map while drawing. */
   function hoverText(text, event) {
     if (!draw && !eraser) return text;
@@ -125,5 +137,5 @@ export function createDrawTools({ root, catalog, send, inFlight, toasts, task, c
   /** A new session: a load sent to the old one will never be answered. */
   function forget() { csvAnswerIn = -1; csvLoaded = false; }
 
-  return { set, mapClick, hoverText, renderLabels, onAnswer, onData, forget };
+  return { plotClick, set, mapClick, hoverText, renderLabels, onAnswer, onData, forget };
 }

@@ -25,6 +25,7 @@ import { createReadouts } from './readouts.js';
 import { createHelp } from './help.js';
 import { fitOutputColumn } from './output-layout.js';
 import { createDivergenceView } from './divergence.js';
+import { createLessons } from './lessons/lessons.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
@@ -41,6 +42,7 @@ const store = createStore({
   running: false,
   wantRunning: false,
   diverged: null, // the newest divergence (its status's `divergence`), until the user acts
+  lesson: fromUrl.lesson, // the lesson step shown ({name, step}) or null
 });
 setLanguage(store.get('lang'));
 relabel();
@@ -83,7 +85,8 @@ const output = createOutput({
   grid: $('#decision-grid'), overlay: $('#decision-overlay'), plot: $('#plot'),
   mapBox: $('#map-box'), plotBox: $('#plot-box'), classMaps: $('#class-maps'), legend: $('#legend'),
   discretize: $('#discretize').closest('label'),
-  onMapClick: (x1, x2, event) => drawTools.mapClick(x1, x2, event),
+  onMapClick: (x1, x2, event) => { if (!lessons.mapClick(x1, x2)) drawTools.mapClick(x1, x2, event); },
+  onPlotClick: (x1, y, event) => drawTools.plotClick(x1, y, event),
   onMapHover: (text, event) => {
     const tip = $('#tooltip');
     if (!text) { tip.hidden = true; return; }
@@ -108,13 +111,17 @@ const connection = createConnectionView(
 const server = createConversation({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
   catalog, store, frames, toasts, announce, connection,
-  onHello: drawTools.forget,
+  onHello: () => { drawTools.forget(); lessons.onHello(); },
   onData: drawTools.onData,
   onAnswer: drawTools.onAnswer,
   onEpoch: readouts.showEpoch,
   onFrame: (header) => chart.add(header.epoch, header.train_loss, header.test_loss),
 });
 const { send, change, restore } = server;
+const lessons = createLessons({
+  catalog, store, send, change, chart, panel: $('#lesson-panel'), viewsRoot: $('#lesson-views'),
+  toggle: $('#lessons-toggle'), net: $('#net'), palette: () => palette,
+});
 
 // ---- drawing ----
 function outputsCount() {
@@ -139,7 +146,9 @@ function tick() {
     network.drawFrame(frame);
     readouts.showStats(frame.header);
     controls.showReached(frame.header.epochs_per_second, frame.header.running);
+    lessons.onFrame(frame);
   }
+  lessons.draw();
   output.drawOverlay();
   output.drawPlot();
   network.drawLinks();
@@ -197,6 +206,7 @@ function applyLanguage() {
   picker.relabel();
   output.relabel();
   divergence.relabel();
+  lessons.relabel();
   render(true);
   chart.invalidate();
   frames.redraw();
@@ -260,6 +270,7 @@ window.addEventListener('hashchange', () => {
   store.set({
     config: next.config, hide: next.hide, present: next.present,
     ...(next.lang ? { lang: next.lang } : {}), ...(next.points ? { customRows: next.points } : {}),
+    lesson: next.lesson,
   });
   if (store.get('connected')) restore();
 });
@@ -278,12 +289,14 @@ window.__playground = {
   weights: frames.weights,
   chartPoints: () => chart.size,
   get drawMs() { return drawMs; },
+  get lesson() { return store.get('lesson'); },
 };
 
 // ---- start ----
 applyHide(store.get('hide'));
 applyLanguage();
 applyPresent();
+lessons.start();
 output.invalidate();
 sharing.writeUrl();
 readouts.showRunning(false);

@@ -107,6 +107,8 @@ export function createNetwork(root, options) {
       move: (dc, dj) => moveFocus(Math.min(columns.length - 1, Math.max(1, c + dc)), n + dj, true),
     });
     item.index = n;
+    item.node.dataset.column = String(c); // hidden layer c (1-based), or the output column
+    item.node.dataset.unit = String(n);
     item.title = title;
     item.panelTitle = capital(label);
     item.node.addEventListener('focus', () => { focus = { c, j: n }; });

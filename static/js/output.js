@@ -27,6 +27,7 @@ export function createOutput(parts) {
   let curve = null;
   let overlayDirty = true;
   let plotDirty = true;
+  let plotGeometry = null; // the last drawn plot's axes, for clicks on it
 
   /** The value scale of regression colours: symmetric around 0, as wide as the data. */
   function valueDomain(fallback) {
@@ -74,13 +75,31 @@ export function createOutput(parts) {
       parts.classMaps.hidden = true;
     } else {
       heatmap.drawScalar(grids[0], mapRamp(), valueDomain(Math.max(Math.abs(grids[0].lo), Math.abs(grids[0].hi))), options.discrete ? 10 : 0);
-      parts.classMaps.hidden = true;
+      if (k > 1) drawOutputMaps(grids); else parts.classMaps.hidden = true;
     }
+  }
+
+  /** Multi-output regression: each output's map (the big map shows output 1). */
+  function drawOutputMaps(grids) {
+    parts.classMaps.hidden = false;
+    if (classHeatmaps.length !== grids.length || !classHeatmaps[0].values) {
+      parts.classMaps.replaceChildren();
+      classHeatmaps = grids.map((_, j) => {
+        const canvas = tAttr(el('canvas', { role: 'img' }), 'aria-label', 'output.value_map', { n: j + 1 });
+        const figure = el('figure', { className: 'class-map' }, [canvas, tText(el('figcaption'), 'output.value_caption', { n: j + 1 })]);
+        parts.classMaps.append(figure);
+        return { heatmap: createHeatmap(canvas), figure, values: true };
+      });
+    }
+    grids.forEach((grid, j) => {
+      const m = Math.max(Math.abs(grid.lo), Math.abs(grid.hi), 1e-9);
+      classHeatmaps[j].heatmap.drawScalar(grid, mapRamp(), [-m, m], options.discrete ? 10 : 0);
+    });
   }
 
   function drawClassMaps(grids) {
     parts.classMaps.hidden = false;
-    if (classHeatmaps.length !== grids.length) {
+    if (classHeatmaps.length !== grids.length || classHeatmaps[0].values) {
       parts.classMaps.replaceChildren();
       classHeatmaps = grids.map((_, j) => {
         const canvas = tAttr(el('canvas', { role: 'img' }), 'aria-label', 'output.class_map', { k: j });
@@ -178,6 +197,7 @@ export function createOutput(parts) {
     const plotH = height - bottom - 8;
     const px = (x) => left + ((x - lo) / (hi - lo)) * plotW;
     const py = (y) => 8 + ((yhi - y) / (yhi - ylo)) * plotH;
+    plotGeometry = { left, plotW, plotH, lo, hi, ylo, yhi };
     ctx.fillStyle = palette.css('--surface');
     ctx.fillRect(left, 8, plotW, plotH);
     ctx.font = `${font}px system-ui, sans-serif`;
@@ -296,6 +316,15 @@ export function createOutput(parts) {
     parts.onMapHover(at ? valueAt(at[0], at[1]) : null, event);
   });
   parts.overlay.addEventListener('pointerleave', (event) => parts.onMapHover(null, event));
+  parts.plot.addEventListener('click', (event) => { // 1-D: a click at (x1, y) on the plot
+    const g = plotGeometry;
+    if (!g || !parts.onPlotClick) return;
+    const rect = parts.plot.getBoundingClientRect();
+    const fx = (event.clientX - rect.left - g.left) / g.plotW;
+    const fy = (event.clientY - rect.top - 8) / g.plotH;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+    parts.onPlotClick(g.lo + fx * (g.hi - g.lo), g.yhi - fy * (g.yhi - g.ylo), event);
+  });
 
   /** Texts again in the page's language. */
   function relabel() { updateLegend(); invalidate(); }

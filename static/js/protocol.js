@@ -28,12 +28,14 @@ const MAGIC = 'MLPF';
  * @typedef {{type: 'add_points', points: [number, number, number][]}} AddPoints
  * @typedef {{type: 'remove_points', x1: number, x2: number, radius?: number}} RemovePoints
  * @typedef {{type: 'load_csv', text: string}} LoadCsv
- * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv} ClientMessage
+ * @typedef {{type: 'views', views?: ('gradients'|'units'|'linear'|'dropout'|'point')[], lesson?: string|null,
+ *   step?: number|null, point?: [number, number]|null}} Views  which optional views frames carry (docs/protocol.md)
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views} ClientMessage
  * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{
  *   type: 'data', revision: number, task: string, dataset: string, classes: number,
- *   one_d: boolean, domain: [number, number], train: number[][], test: number[][]
+ *   one_d: boolean, domain: [number, number], targets: number, train: number[][], test: number[][]
  * }} DataMessage
  * @typedef {{field: string, layer: number|null, before: string|null, after: string|null}} Change
  * @typedef {{
@@ -53,7 +55,7 @@ const MAGIC = 'MLPF';
  *   train_loss: number|null, test_loss: number|null,
  *   train_accuracy: number|null, test_accuracy: number|null, epochs_per_second: number,
  *   sizes: number[], activations: string[], dropout: number[], features: string[],
- *   task: string, domain: [number, number], blocks: Block[]
+ *   task: string, domain: [number, number], blocks: Block[], views?: Object<string, any>|null
  * }} FrameHeader
  * @typedef {{shape: number[], data: Uint8Array|Float32Array, lo: number[], hi: number[]}} Array1
  * @typedef {{header: FrameHeader, arrays: Map<string, Array1>}} Frame

@@ -25,7 +25,7 @@ export const HIDE_GROUPS = [
  */
 export function createSharing({ store, toasts, panel, linkNote }) {
   const rows = () => (store.get('config').dataset === 'custom' ? store.get('customRows') : null);
-  const hashOf = (hide, present) => writeHash(store.get('config'), { hide, present, lang: store.get('lang'), points: rows() });
+  const hashOf = (hide, present) => writeHash(store.get('config'), { hide, present, lang: store.get('lang'), points: rows(), lesson: store.get('lesson') });
   const carriesPoints = (hash) => !rows()?.length || hash.includes('&points=');
 
   /** Keep the address bar in step with the page; note when drawn points are too many for it. */
@@ -85,7 +85,7 @@ export function createSharing({ store, toasts, panel, linkNote }) {
   }
   function updateClassroom() { output.value = classroomLink(); }
 
-  store.subscribe(['config', 'hide', 'present', 'lang', 'customRows'], writeUrl);
+  store.subscribe(['config', 'hide', 'present', 'lang', 'customRows', 'lesson'], writeUrl);
   return { writeUrl, copyLink, classroomLink };
 }
 

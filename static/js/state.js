@@ -71,7 +71,8 @@ function choicesOf(field, catalog, config) {
  * The config a hash describes: catalog defaults overridden by every valid field in the hash.
  * `lang` is one of `languages`, or null when the link names none (the browser's choice then).
  * @param {string} hash @param {any} catalog @param {string[]} languages
- * @returns {{config: Config, hide: Set<string>, present: boolean, lang: string | null, points: number[][] | null}}
+ * @returns {{config: Config, hide: Set<string>, present: boolean, lang: string | null, points: number[][] | null,
+ *   lesson: {name: string, step: number} | null}}
  */
 export function readHash(hash, catalog, languages) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
@@ -103,15 +104,24 @@ export function readHash(hash, catalog, languages) {
   const pointsText = config.dataset === 'custom' ? params.get('points') : null;
   const points = pointsText == null ? null : textToPoints(pointsText, catalog.domain, catalog.limits.points);
   const lang = languages.includes(params.get('lang') ?? '') ? params.get('lang') : null;
-  return { config, hide, present, lang, points };
+  return { config, hide, present, lang, points, lesson: readLesson(params, catalog) };
+}
+
+/** `lesson=NAME&step=K` (K from 1, as the page numbers steps) as {name, step} (0-based), or null. */
+function readLesson(params, catalog) {
+  const lesson = (catalog.lessons ?? []).find((l) => l.name === params.get('lesson'));
+  if (!lesson) return null;
+  const step = Math.round(Number(params.get('step') ?? '1'));
+  return { name: lesson.name, step: Number.isFinite(step) ? Math.min(Math.max(step, 1), lesson.steps.length) - 1 : 0 };
 }
 
 /**
  * The hash for a config plus the page flags and, for the custom dataset, its points.
  * @param {Config} config
- * @param {{hide?: Set<string>, present?: boolean, lang?: string | null, points?: number[][] | null}} flags
+ * @param {{hide?: Set<string>, present?: boolean, lang?: string | null, points?: number[][] | null,
+ *   lesson?: {name: string, step: number} | null}} flags
  */
-export function writeHash(config, { hide = new Set(), present = false, lang = null, points = null } = {}) {
+export function writeHash(config, { hide = new Set(), present = false, lang = null, points = null, lesson = null } = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(config)) {
     if (key === 'layers') params.set(key, layersToText(value));
@@ -121,6 +131,7 @@ export function writeHash(config, { hide = new Set(), present = false, lang = nu
   if (hide.size) params.set('hide', [...hide].join(','));
   if (present) params.set('present', '1');
   if (lang) params.set('lang', lang);
+  if (lesson) { params.set('lesson', lesson.name); params.set('step', String(lesson.step + 1)); }
   // Commas, colons, semicolons and ^ read fine in a link; keep them unescaped.
   const hash = () => '#' + params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';').replace(/%5E/g, '^');
   if (config.dataset !== 'custom' || !points) return hash();

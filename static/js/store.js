@@ -13,6 +13,7 @@
 //   running     the server is training
 //   wantRunning the user's intent, restored after a reconnect
 //   diverged    the newest divergence (a status's `divergence`), until the user plays, steps, resets or edits
+//   lesson      the lesson step shown, {name, step} (0-based), or null (lessons/lessons.js; in the link)
 
 /** @template {Record<string, any>} S @param {S} initial */
 export function createStore(initial) {

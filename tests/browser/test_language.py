@@ -82,3 +82,17 @@ def test_server_errors_and_rebuilt_data_in_the_pages_language(server: Any, open_
     assert any("foo" in line for line in lines[1:]), "the server's own words follow, for detail"
     p.shot("csv-error-ru")
     assert p.errors == []
+
+
+def test_a_divergence_is_told_in_the_pages_language(server: Any, open_page: Any) -> None:
+    """The badge's advice comes from the status's fields, not the server's English sentence."""
+    p = open_page(
+        server.url, "#lang=ru&learning_rate=10&speed=300&optimizer=sgd&layers=8:relu,8:relu"
+    )
+    p.ready()
+    p.page.locator("#play").click()
+    p.page.locator("#diverged-detail").wait_for(state="visible", timeout=60_000)
+    detail = p.page.locator("#diverged-text").text_content()
+    assert detail.startswith("На эпохе") and "Training" not in detail
+    assert "скорость обучения" in detail
+    assert p.page.locator("#diverged-badge").inner_text().strip().endswith("Разошлось: пауза")
