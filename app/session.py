@@ -18,13 +18,16 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from app import custom_data, datasets
+from app import custom_data, datasets, run_commands
 from app.config import Settings
 from app.frames import encode_frame
+from app.history import History, NoSnapshot
+from app.metrics import metrics
 from app.pictures import Pictures
 from app.protocol import (
     PROTOCOL_VERSION,
     AddPoints,
+    Branch,
     ClearPoints,
     ConfigMessage,
     Configure,
@@ -32,6 +35,7 @@ from app.protocol import (
     DenseWeights,
     Divergence,
     ErrorMessage,
+    Export,
     Hello,
     LoadCsv,
     Pause,
@@ -45,9 +49,13 @@ from app.protocol import (
     Status,
     StatusReason,
     Step,
+    StopAt,
+    Stopped,
+    Travel,
     describe_validation_error,
 )
 from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
+from app.stop_conditions import StopConditions
 from app.trainer import Diverged, Trainer
 
 Array = NDArray[np.float64]
@@ -94,6 +102,9 @@ class Session:
         self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
         self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
+        self.history = History(settings.history_snapshots, settings.history_bytes)
+        self.stop = StopConditions()
+        self._last_metrics: dict[str, Any] | None = None
 
     # ---- what the connection asks ----
 
@@ -126,7 +137,11 @@ class Session:
         return DataMessage(**self.trainer.points()).model_dump()
 
     def _status(
-        self, reason: StatusReason, message: str = "", divergence: Divergence | None = None
+        self,
+        reason: StatusReason,
+        message: str = "",
+        divergence: Divergence | None = None,
+        stopped: Stopped | None = None,
     ) -> dict[str, Any]:
         return Status(
             running=self.running,
@@ -134,14 +149,19 @@ class Session:
             reason=reason,
             message=message,
             divergence=divergence,
+            stopped=stopped,
         ).model_dump()
 
     # ---- commands ----
 
     def handle(self, command: Any) -> list[dict[str, Any]]:
         """Apply one validated command; returns the replies. Never raises for bad input."""
+        if not isinstance(command, run_commands.KEEPS_VIEW):
+            self.history.viewing = None  # any other command acts on the present
         try:
             replies = self._dispatch(command)
+        except NoSnapshot as error:
+            replies = [ErrorMessage(code="no_snapshot", message=str(error)).model_dump()]
         except custom_data.DataError as error:
             replies = [ErrorMessage(code="bad_data", message=str(error)).model_dump()]
         except ValidationError as error:
@@ -203,6 +223,8 @@ class Session:
             case LoadCsv(text=text):
                 x, y = custom_data.from_csv(text, self._custom_task(), trainer.config.classes)
                 return self._set_custom(np.column_stack([x, y]))
+            case Export() | Travel() | Branch() | StopAt():
+                return run_commands.handle(self, command)
         raise ValueError(f"unhandled command {command!r}")
 
     def _custom_task(self) -> datasets.Task:
@@ -309,10 +331,12 @@ class Session:
             # Epochs owed at the configured speed; a stall is not made up for in a burst.
             self._owed_epochs = min(self._owed_epochs + speed * min(elapsed, 0.25), speed + 1)
             allowed = float(int(self._owed_epochs))
+        allowed = self.stop.cap(trainer.epoch, allowed)
         try:
-            done = trainer.train(deadline, allowed)
+            done = self.history.train(trainer, deadline, allowed, self.clock)  # with snapshots
         except Diverged as error:
             self.running, self.step_target = False, None
+            run_commands.mark_divergence(self, trainer.epoch, error.divergence.best_epoch)
             divergence = Divergence.model_validate(dataclasses.asdict(error.divergence))
             return [
                 ErrorMessage(code="diverged", message=str(error)).model_dump(),
@@ -320,6 +344,11 @@ class Session:
             ]
         self._owed_epochs = max(0.0, self._owed_epochs - done)
         self._measure_speed(done)
+        stopped = self.stop.check(trainer.epoch, trainer.stats)
+        if stopped is not None:
+            self.running, self.step_target, self.dirty = False, None, True
+            message = self.stop.message(trainer.epoch, stopped)
+            return [self._status("stopped", message, stopped=Stopped.model_validate(stopped))]
         if self.step_target is not None and trainer.epoch >= self.step_target:
             self.running, self.step_target = False, None
             self.dirty = True
@@ -333,6 +362,12 @@ class Session:
         if now - first_time > 0:
             self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
 
+    def _metrics(self, trainer: Trainer, details: bool) -> dict[str, Any] | None:
+        """The frame's metrics: computed with the maps (every other frame while training)."""
+        if details or self._last_metrics is None:
+            self._last_metrics = metrics(trainer.net, trainer.data)
+        return self._last_metrics
+
     def frame(self) -> bytes:
         """The current state as one binary frame (its header is FrameHeader's fields).
 
@@ -340,7 +375,8 @@ class Session:
         page keeps the last ones): a third less to send for a mid-sized network, while the
         decision map still moves at the full frame rate. A new structure sends them at once.
         """
-        trainer = self.trainer
+        trainer = self.history.shown(self.trainer)  # the present, or a past epoch shown
+        viewing = trainer is not self.trainer
         self.seq += 1
         stats = trainer.stats
         structure = trainer.structure()
@@ -351,7 +387,7 @@ class Session:
             "type": "frame",
             "seq": self.seq,
             "epoch": trainer.epoch,
-            "running": self.running,
+            "running": self.running and not viewing,
             "train_loss": stats.train_loss,
             "test_loss": stats.test_loss,
             "train_accuracy": stats.train_accuracy,
@@ -359,6 +395,8 @@ class Session:
             "epochs_per_second": round(self.epochs_per_second, 2),
             **structure,
             "domain": datasets.DOMAIN,
+            "metrics": self._metrics(trainer, details),
+            "live_epoch": self.trainer.epoch if viewing else None,
         }
         packed = COMPRESSED if self.compress else frozenset()
         arrays = self.pictures.snapshot(

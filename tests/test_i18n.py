@@ -49,8 +49,10 @@ def base(key: str) -> str:
 
 
 def page_sources() -> dict[str, str]:
-    files = sorted((ROOT / "static" / "js").glob("*.js")) + [ROOT / "templates" / "index.html"]
-    return {path.name: path.read_text() for path in files}
+    js = ROOT / "static" / "js"
+    files = sorted(js.rglob("*.js")) + [ROOT / "templates" / "index.html"]  # compare/ included
+    return {str(path.relative_to(js)) if js in path.parents else path.name: path.read_text()
+            for path in files}  # fmt: skip
 
 
 def used_keys() -> dict[str, set[str]]:

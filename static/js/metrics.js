@@ -1,0 +1,52 @@
+// Metrics beside the loss, live from each frame's `metrics`: a classifier's confusion matrix
+// (rows: the true class, columns: the predicted one; the diagonal is what it gets right), a
+// regression's R² and RMSE. Rebuilt only when the numbers change.
+
+import { el } from './dom.js';
+import { t, tText } from './i18n.js';
+import { tTip } from './tooltips.js';
+
+/** @param {HTMLElement} root */
+export function createMetrics(root) {
+  let last = '';
+
+  /** @param {import('./protocol.js').Metrics|null|undefined} metrics */
+  function show(metrics) {
+    const key = JSON.stringify(metrics ?? null);
+    if (key === last) return;
+    last = key;
+    root.hidden = !metrics;
+    if (!metrics) { root.replaceChildren(); return; }
+    const split = tText(el('span', { className: 'metrics-split' }), metrics.split === 'test' ? 'metrics.on_test' : 'metrics.on_train');
+    if (metrics.confusion) root.replaceChildren(confusion(metrics.confusion), split);
+    else root.replaceChildren(regression(metrics), split);
+    root.dataset.kind = metrics.confusion ? 'confusion' : 'regression';
+  }
+
+  function confusion(table) {
+    const total = table.flat().reduce((a, b) => a + b, 0) || 1;
+    const head = el('tr', {}, [
+      tText(el('th', { scope: 'col', className: 'corner' }), 'metrics.true_predicted'),
+      ...table.map((_, j) => el('th', { scope: 'col', text: String(j) })),
+    ]);
+    const rows = table.map((row, i) => el('tr', {}, [
+      el('th', { scope: 'row', text: String(i) }),
+      ...row.map((count, j) => el('td', {
+        text: String(count),
+        className: `${i === j ? 'hit' : 'miss'} level-${Math.min(4, Math.ceil((count / total) * table.length * 4))}`,
+      })),
+    ]));
+    const caption = tText(el('caption'), 'metrics.confusion');
+    return tTip(el('table', { className: 'confusion', id: 'confusion' }, [caption, el('thead', {}, [head]), el('tbody', {}, rows)]), 'tip.confusion');
+  }
+
+  function regression({ r2, rmse }) {
+    const value = (v) => (v == null ? '–' : v.toFixed(3));
+    return tTip(el('dl', { className: 'regression-metrics', id: 'regression-metrics' }, [
+      tText(el('dt'), 'metrics.r2'), el('dd', { text: value(r2), id: 'metric-r2' }),
+      tText(el('dt'), 'metrics.rmse'), el('dd', { text: value(rmse), id: 'metric-rmse' }),
+    ]), 'tip.regression_metrics');
+  }
+
+  return { show, relabel: () => { last = ''; }, title: () => t('metrics.confusion') };
+}
