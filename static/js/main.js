@@ -127,7 +127,7 @@ const server = createConversation({
   onHello: drawTools.forget,
   onData: drawTools.onData,
   onAnswer: drawTools.onAnswer,
-  onEpoch: readouts.showEpoch,
+  onEpoch: (epoch) => { if (!compare.active) readouts.showEpoch(epoch); },
   onFrame: (header) => {
     if (header.live_epoch == null) chart.add(header.epoch, header.train_loss, header.test_loss); // not a past epoch shown
     travel.onFrame(header);
@@ -176,8 +176,8 @@ function tick() {
     network.setConfig(store.get('config'), outputsCount(), netFlags());
     output.drawFrame(frame);
     network.drawFrame(frame);
-    readouts.showStats(frame.header);
-    metrics.show(frame.header.metrics);
+    if (!compare.active) readouts.showStats(frame.header); // compare mode shows its runs' epoch
+    metrics.show(frame.header.metrics, frame.header);
     controls.showReached(frame.header.epochs_per_second, frame.header.running);
   }
   output.drawOverlay();

@@ -10,13 +10,20 @@ import { tTip } from './tooltips.js';
 export function createMetrics(root) {
   let last = '';
 
-  /** @param {import('./protocol.js').Metrics|null|undefined} metrics */
-  function show(metrics) {
-    const key = JSON.stringify(metrics ?? null);
+  /**
+   * @param {import('./protocol.js').Metrics|null|undefined} given
+   * @param {{task: string, sizes: number[]}} header  without points, an empty table of the
+   *   task's shape keeps the column's layout (the map does not jump when points come)
+   */
+  function show(given, header) {
+    const classes = header.task === 'binary' ? 2 : header.sizes[header.sizes.length - 1];
+    const metrics = given ?? (header.task === 'regression'
+      ? { split: 'test', r2: null, rmse: null, confusion: null }
+      : { split: 'test', confusion: Array.from({ length: classes }, () => Array(classes).fill(0)) });
+    const key = JSON.stringify(metrics);
     if (key === last) return;
     last = key;
-    root.hidden = !metrics;
-    if (!metrics) { root.replaceChildren(); return; }
+    root.hidden = false;
     const split = tText(el('span', { className: 'metrics-split' }), metrics.split === 'test' ? 'metrics.on_test' : 'metrics.on_train');
     if (metrics.confusion) root.replaceChildren(confusion(metrics.confusion), split);
     else root.replaceChildren(regression(metrics), split);

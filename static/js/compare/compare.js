@@ -295,7 +295,14 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     relabel() { if (active) { buildEditor(); titles(); } },
     invalidate() { chart.invalidate(); sides.A.map.invalidate(); sides.B.map.invalidate(); },
     get active() { return active; },
-    get state() { return { ...state(), sizes: chart.sizes, epochs: [runs?.A.frame?.header.epoch ?? null, runs?.B.frame?.header.epoch ?? null] }; },
+    get state() {
+      const of = (run) => run?.frame?.header ?? null;
+      const [a, b] = [of(runs?.A), of(runs?.B)];
+      return {
+        ...state(), sizes: chart.sizes, epochs: [a?.epoch ?? null, b?.epoch ?? null],
+        losses: [a && [a.train_loss, a.test_loss], b && [b.train_loss, b.test_loss]],
+      };
+    },
     configs: () => (runs ? [store.get('config'), applyEdit(store.get('config'), edit)] : null),
   };
 }

@@ -93,14 +93,14 @@ export function describeEdit(edit, configA, catalog) {
 
 function fieldName(field) {
   switch (field) {
-    case 'optimizer': return t('control.optimizer');
-    case 'learning_rate': return t('control.learning_rate');
+    case 'optimizer': return t('compare.field_optimizer');
+    case 'learning_rate': return t('compare.field_learning_rate');
     case 'activation': return t('compare.field_activation');
     case 'dropout': return t('compare.field_dropout');
     case 'units': return t('compare.field_units');
     case 'loss': return t('compare.field_loss');
-    case 'regularization': return t('control.regularization');
-    case 'regularization_rate': return t('control.regularization_rate');
+    case 'regularization': return t('compare.field_regularization');
+    case 'regularization_rate': return t('compare.field_regularization_rate');
     case 'batch_size': return t('compare.field_batch_size');
     case 'init': return t('compare.field_init');
     default: return field;
