@@ -25,15 +25,18 @@ export function createMetrics(root) {
     last = key;
     root.hidden = false;
     const split = tText(el('span', { className: 'metrics-split' }), metrics.split === 'test' ? 'metrics.on_test' : 'metrics.on_train');
-    if (metrics.confusion) root.replaceChildren(confusion(metrics.confusion), split);
-    else root.replaceChildren(regression(metrics), split);
+    const axes = el('span', { className: 'metrics-axes' }, [
+      tText(el('strong'), metrics.confusion ? 'metrics.confusion' : 'metrics.regression'), el('br'),
+      ...(metrics.confusion ? [tText(el('span'), 'metrics.true_predicted')] : []),
+    ]);
+    root.replaceChildren(axes, metrics.confusion ? confusion(metrics.confusion) : regression(metrics), split);
     root.dataset.kind = metrics.confusion ? 'confusion' : 'regression';
   }
 
   function confusion(table) {
     const total = table.flat().reduce((a, b) => a + b, 0) || 1;
     const head = el('tr', {}, [
-      tText(el('th', { scope: 'col', className: 'corner' }), 'metrics.true_predicted'),
+      el('th', { className: 'corner' }),
       ...table.map((_, j) => el('th', { scope: 'col', text: String(j) })),
     ]);
     const rows = table.map((row, i) => el('tr', {}, [

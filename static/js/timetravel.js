@@ -19,7 +19,8 @@ export function createTimeTravel(root, { send, chart }) {
   const note = el('span', { className: 'scrubber-note', id: 'scrubber-note' });
   const branch = tTip(tText(el('button', { type: 'button', id: 'branch', className: 'text-button small' }), 'travel.branch'), 'tip.branch');
   const back = tTip(tText(el('button', { type: 'button', id: 'travel-back', className: 'text-button small' }), 'travel.back'), 'tip.travel_back');
-  root.append(el('div', { className: 'scrubber-row' }, [label, slider]), el('div', { className: 'scrubber-row' }, [note, branch, back]));
+  const actions = el('div', { className: 'scrubber-row' }, [note, branch, back]);
+  root.append(el('div', { className: 'scrubber-row' }, [label, slider]), actions);
 
   let live = 0; // the run's epoch now
   let kept = []; // the epochs the server can show
@@ -32,12 +33,10 @@ export function createTimeTravel(root, { send, chart }) {
     if (viewing == null && document.activeElement !== slider) slider.value = String(live);
     const showing = viewing != null;
     root.classList.toggle('viewing', showing);
-    branch.hidden = !showing;
-    back.hidden = !showing;
+    actions.hidden = !showing; // the buttons only while a past epoch is shown
     if (showing) tText(label, 'travel.viewing', { epoch: integer(viewing), live: integer(live) });
     else tText(label, 'travel.now', { epoch: integer(live) });
-    if (showing) tText(note, 'travel.kept', { count: kept.length });
-    else tText(note, 'travel.hint');
+    tText(note, 'travel.kept', { count: kept.length });
     chart.setCursor(viewing);
   }
 
