@@ -102,13 +102,13 @@ def test_the_scrubber_shows_an_earlier_epoch_and_branches(server: Any, open_page
     p.page.wait_for_function("() => window.__playground.header.epoch >= 60")
     p.page.locator("#play").click()
     p.page.wait_for_function("() => !window.__playground.running")
-    live = p.js("() => window.__playground.header.epoch")
     p.js(
         "() => { const s = document.querySelector('#scrubber'); s.value = 20; s.dispatchEvent(new Event('input')); }"
     )
     p.page.wait_for_function("() => window.__playground.header.live_epoch != null")
     header = p.js("() => window.__playground.header")
-    assert header["epoch"] == 20 and header["live_epoch"] == live
+    live = header["live_epoch"]  # where training stopped (a last frame may follow the pause)
+    assert header["epoch"] == 20 and live >= 60
     assert p.page.locator("#epoch").get_attribute("data-epoch") == "20"
     assert p.page.locator("#chart").get_attribute("data-cursor") == "20"
     assert (
