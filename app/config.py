@@ -35,6 +35,9 @@ class Settings(BaseModel):
     max_frame_rate: Annotated[float, Field(gt=0, le=120)] = 30.0
     slice_seconds: Annotated[float, Field(gt=0, le=1)] = 0.025  # CPU a session may use per slice
     frame_window: Annotated[int, Field(ge=1, le=64)] = 2  # unacked frames in flight
+    # time travel (app/history.py): snapshots kept per session, and the memory they may take
+    history_snapshots: Annotated[int, Field(ge=2, le=10000)] = 200
+    history_bytes: Annotated[int, Field(ge=64 * 1024)] = 4 * 1024 * 1024
     # classroom rooms (app/rooms/): in memory in one process, through Redis across processes
     redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0; needed when workers > 1
     redis_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0  # bound on any Redis call

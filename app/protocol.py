@@ -197,9 +197,41 @@ class Views(Strict):
     point: tuple[Coordinate, Coordinate] | None = None
 
 
+class Export(Strict):
+    """Ask for the run as a file: the NumPy script that replays it, a notebook, PyTorch or
+    Keras code, or the weights as JSON (answered with `export`)."""
+
+    type: Literal["export"]
+    format: Literal["numpy", "notebook", "pytorch", "keras", "weights"]
+
+
+class Travel(Strict):
+    """Show the run as it was at `epoch` (the nearest kept snapshot at or before it), paused;
+    `epoch` null goes back to the present. Answered with `history` and a frame."""
+
+    type: Literal["travel"]
+    epoch: Annotated[int, Field(ge=0, le=10**12)] | None
+
+
+class Branch(Strict):
+    """Continue from the epoch being shown: the run goes back to it (a branch)."""
+
+    type: Literal["branch"]
+
+
+class StopAt(Strict):
+    """Pause by itself at `epoch`, or once the test loss falls below `test_loss_below`
+    (null: no such condition); the status says which."""
+
+    type: Literal["stop_at"]
+    epoch: Annotated[int, Field(ge=1, le=10**12)] | None = None
+    test_loss_below: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+
+
 ClientMessage = Annotated[
     Hello | Ack | Configure | Play | Pause | Step | Reset | Regenerate
-    | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv | Views,
+    | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv | Views
+    | Export | Travel | Branch | StopAt,
     Field(discriminator="type"),
 ]  # fmt: skip
 CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
@@ -216,7 +248,10 @@ def parse_client_message(text: str | bytes) -> Any:
 # ---- server -> client (text) ----
 
 
-StatusReason = Literal["play", "pause", "step", "reset", "diverged", "rebuilt", "idle", "restored"]
+StatusReason = Literal[
+    "play", "pause", "step", "reset", "diverged", "rebuilt", "idle", "restored",
+    "stopped", "branched",
+]  # fmt: skip
 
 
 class ConfigMessage(Strict):
@@ -269,8 +304,18 @@ class Divergence(Strict):
     suggested_learning_rate: float | None
 
 
+class Stopped(Strict):
+    """Which stop condition paused the run: the epoch reached, or the test loss (`value`)
+    fallen below the bound (`below`)."""
+
+    kind: Literal["epoch", "test_loss"]
+    value: float
+    below: float | None = None
+
+
 class Status(Strict):
-    """Running state changes: play, pause, step finished, reset, diverged (with `divergence`)."""
+    """Running state changes: play, pause, step finished, reset, diverged (with `divergence`),
+    a stop condition met (with `stopped`), a branch from a past epoch."""
 
     type: Literal["status"] = "status"
     running: bool
@@ -278,11 +323,47 @@ class Status(Strict):
     reason: StatusReason
     message: str = ""
     divergence: Divergence | None = None
+    stopped: Stopped | None = None
+
+
+class ExportMessage(Strict):
+    """A file to download: its name, type and text; the NumPy script and notebook replay the
+    epochs from `start_epoch` to `epoch`."""
+
+    type: Literal["export"] = "export"
+    format: str
+    filename: str
+    media_type: str
+    text: str
+    start_epoch: int
+    epoch: int
+
+
+class Marker(Strict):
+    """An event on the run's time line: a divergence (the weights of `restored` put back) or
+    a branch (the run went back to `epoch`, from `left`)."""
+
+    kind: Literal["diverged", "branch"]
+    epoch: int
+    restored: int | None = None
+    left: int | None = None
+
+
+class HistoryMessage(Strict):
+    """The epochs the scrubber can show (kept snapshots, thinning out as the run grows), the
+    one shown (null: the present), the run's epoch now, and its markers."""
+
+    type: Literal["history"] = "history"
+    epochs: list[int]
+    viewing: int | None
+    epoch: int
+    markers: list[Marker]
+    limit: int  # snapshots kept at most (Settings.history_snapshots)
 
 
 ErrorCode = Literal[
     "bad_json", "bad_message", "too_large", "rate_limited", "bad_data", "diverged",
-    "version", "server_busy", "internal",
+    "version", "server_busy", "internal", "no_snapshot",
 ]  # fmt: skip
 
 
@@ -311,6 +392,17 @@ class Block(Strict):
     hi: list[float] | None = None
 
 
+class Metrics(Strict):
+    """Beside the loss, on the test split (the training split when there is none):
+    classification's confusion matrix (rows: the true class, columns: the predicted one),
+    regression's R² and RMSE."""
+
+    split: Literal["test", "train"]
+    confusion: list[list[int]] | None = None
+    r2: float | None = None
+    rmse: float | None = None
+
+
 class FrameHeader(Strict):
     """The JSON part of a frame: training stats, the network's structure, the block table."""
 
@@ -331,6 +423,8 @@ class FrameHeader(Strict):
     domain: tuple[float, float]
     blocks: list[Block]
     views: dict[str, Any] | None = None  # the views the page asked for (the `views` message)
+    metrics: Metrics | None = None
+    live_epoch: int | None = None  # set while a past epoch is shown: the run's epoch now
 
 
 def cut(text: str, limit: int) -> str:

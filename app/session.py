@@ -19,13 +19,16 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from app import custom_data, datasets, lesson_checks, lessons
+from app import custom_data, datasets, lesson_checks, lessons, run_commands
 from app.config import Settings
 from app.frames import encode_frame
+from app.history import History, NoSnapshot
+from app.metrics import metrics
 from app.pictures import Pictures
 from app.protocol import (
     PROTOCOL_VERSION,
     AddPoints,
+    Branch,
     ClearPoints,
     ConfigMessage,
     Configure,
@@ -33,6 +36,7 @@ from app.protocol import (
     DenseWeights,
     Divergence,
     ErrorMessage,
+    Export,
     Hello,
     LoadCsv,
     Pause,
@@ -46,10 +50,14 @@ from app.protocol import (
     Status,
     StatusReason,
     Step,
+    StopAt,
+    Stopped,
+    Travel,
     Views,
     describe_validation_error,
 )
 from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
+from app.stop_conditions import StopConditions
 from app.trainer import Diverged, Trainer
 
 Array = NDArray[np.float64]
@@ -99,6 +107,9 @@ class Session:
         self.views: tuple[str, ...] = ()  # the optional views the page shows (app/views.py)
         self.lesson_step: tuple[str, int] | None = None  # whose live check frames carry
         self.point: tuple[float, float] | None = None  # the point view's spot
+        self.history = History(settings.history_snapshots, settings.history_bytes)
+        self.stop = StopConditions()
+        self._last_metrics: dict[str, Any] | None = None
 
     # ---- what the connection asks ----
 
@@ -131,7 +142,11 @@ class Session:
         return DataMessage(**self.trainer.points()).model_dump()
 
     def _status(
-        self, reason: StatusReason, message: str = "", divergence: Divergence | None = None
+        self,
+        reason: StatusReason,
+        message: str = "",
+        divergence: Divergence | None = None,
+        stopped: Stopped | None = None,
     ) -> dict[str, Any]:
         return Status(
             running=self.running,
@@ -139,14 +154,19 @@ class Session:
             reason=reason,
             message=message,
             divergence=divergence,
+            stopped=stopped,
         ).model_dump()
 
     # ---- commands ----
 
     def handle(self, command: Any) -> list[dict[str, Any]]:
         """Apply one validated command; returns the replies. Never raises for bad input."""
+        if not isinstance(command, run_commands.KEEPS_VIEW):
+            self.history.viewing = None  # any other command acts on the present
         try:
             replies = self._dispatch(command)
+        except NoSnapshot as error:
+            replies = [ErrorMessage(code="no_snapshot", message=str(error)).model_dump()]
         except custom_data.DataError as error:
             replies = [ErrorMessage(code="bad_data", message=str(error)).model_dump()]
         except ValidationError as error:
@@ -210,6 +230,8 @@ class Session:
             case LoadCsv(text=text):
                 x, y = custom_data.from_csv(text, self._custom_task(), trainer.config.classes)
                 return self._set_custom(np.column_stack([x, y]))
+            case Export() | Travel() | Branch() | StopAt():
+                return run_commands.handle(self, command)
         raise ValueError(f"unhandled command {command!r}")
 
     def _set_views(
@@ -328,10 +350,12 @@ class Session:
             # Epochs owed at the configured speed; a stall is not made up for in a burst.
             self._owed_epochs = min(self._owed_epochs + speed * min(elapsed, 0.25), speed + 1)
             allowed = float(int(self._owed_epochs))
+        allowed = self.stop.cap(trainer.epoch, allowed)
         try:
-            done = trainer.train(deadline, allowed)
+            done = self.history.train(trainer, deadline, allowed, self.clock)  # with snapshots
         except Diverged as error:
             self.running, self.step_target = False, None
+            run_commands.mark_divergence(self, trainer.epoch, error.divergence.best_epoch)
             divergence = Divergence.model_validate(dataclasses.asdict(error.divergence))
             return [
                 ErrorMessage(code="diverged", message=str(error)).model_dump(),
@@ -339,6 +363,11 @@ class Session:
             ]
         self._owed_epochs = max(0.0, self._owed_epochs - done)
         self._measure_speed(done)
+        stopped = self.stop.check(trainer.epoch, trainer.stats)
+        if stopped is not None:
+            self.running, self.step_target, self.dirty = False, None, True
+            message = self.stop.message(trainer.epoch, stopped)
+            return [self._status("stopped", message, stopped=Stopped.model_validate(stopped))]
         if self.step_target is not None and trainer.epoch >= self.step_target:
             self.running, self.step_target = False, None
             self.dirty = True
@@ -352,6 +381,12 @@ class Session:
         if now - first_time > 0:
             self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
 
+    def _metrics(self, trainer: Trainer, details: bool) -> dict[str, Any] | None:
+        """The frame's metrics: computed with the maps (every other frame while training)."""
+        if details or self._last_metrics is None:
+            self._last_metrics = metrics(trainer.net, trainer.data)
+        return self._last_metrics
+
     def frame(self) -> bytes:
         """The current state as one binary frame (its header is FrameHeader's fields).
 
@@ -359,7 +394,8 @@ class Session:
         page keeps the last ones): a third less to send for a mid-sized network, while the
         decision map still moves at the full frame rate. A new structure sends them at once.
         """
-        trainer = self.trainer
+        trainer = self.history.shown(self.trainer)  # the present, or a past epoch shown
+        viewing = trainer is not self.trainer
         self.seq += 1
         stats = trainer.stats
         structure = trainer.structure()
@@ -370,7 +406,7 @@ class Session:
             "type": "frame",
             "seq": self.seq,
             "epoch": trainer.epoch,
-            "running": self.running,
+            "running": self.running and not viewing,
             "train_loss": stats.train_loss,
             "test_loss": stats.test_loss,
             "train_accuracy": stats.train_accuracy,
@@ -378,6 +414,8 @@ class Session:
             "epochs_per_second": round(self.epochs_per_second, 2),
             **structure,
             "domain": datasets.DOMAIN,
+            "metrics": self._metrics(trainer, details),
+            "live_epoch": self.trainer.epoch if viewing else None,
         }
         packed = COMPRESSED if self.compress else frozenset()
         arrays = self.pictures.snapshot(

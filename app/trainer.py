@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from app import accel, datasets, hand_edits
 from app.nn import MLP, Optimizer, make_optimizer
 from app.session_config import Config, LayerSpec, Rebuilt, optimizer_hyper
+from app.train_state import TrainState, capture
 from app.training_data import Data, Stats, evaluate, make_data
 from app.watchdog import Change, Divergence, Watchdog, constant_loss, describe_change
 
@@ -349,6 +350,7 @@ class Trainer:
         scale = constant_loss(self.net, self.data.y_train)
         loss = self.stats.train_loss
         self.watchdog.restart(self.net.parameters(), loss, self.epoch, scale, change)
+        self.run_start: TrainState = capture(self, change)  # where an exported script starts
 
     def _check(self) -> None:
         """After a finite slice: raise Diverged if the loss blew up all the same."""

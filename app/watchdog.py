@@ -5,6 +5,7 @@ learning rate of 10 thrashes between 0.5 and 2.2 without ever overflowing, and a
 send the loss to 20 long before it overflows). "Far above" is measured in units of the loss of
 the best constant prediction (the base rate, the class frequencies, the mean target): what the
 network scores knowing nothing, so one rule fits log loss, cross-entropy, MSE, MAE and Huber.
+While the run's best is worse still (a bad start), its best is the unit instead.
 """
 
 from __future__ import annotations
@@ -178,9 +179,12 @@ class Watchdog:
             return False
         self.recent.append(loss)
         margin = loss - self.best.loss
+        # A run still far worse than knowing nothing (a bad start) swings by more than that:
+        # measured in its own best loss then, an overshoot on the way down is not a blow-up.
+        unit = max(self.scale, self.best.loss)
         average = sum(self.recent) / len(self.recent)
-        return margin > SPIKE * self.scale or (
-            len(self.recent) == WINDOW and average - self.best.loss > self.scale
+        return margin > SPIKE * unit or (
+            len(self.recent) == WINDOW and average - self.best.loss > unit
         )
 
     def report(self, epoch: int, loss: float | None, learning_rate: float) -> Divergence:

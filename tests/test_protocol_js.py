@@ -30,6 +30,11 @@ SERVER_MODELS: dict[str, type[BaseModel]] = {
     "ErrorMessage": protocol.ErrorMessage,
     "Block": protocol.Block,
     "FrameHeader": protocol.FrameHeader,
+    "Stopped": protocol.Stopped,
+    "ExportMessage": protocol.ExportMessage,
+    "Marker": protocol.Marker,
+    "HistoryMessage": protocol.HistoryMessage,
+    "Metrics": protocol.Metrics,
 }
 
 
@@ -52,7 +57,8 @@ def typedef_for_type(tag: str) -> Fields:
 
 
 def _is_server_hello(fields: Fields) -> bool:
-    return "session" in fields  # the server's hello shares the client's type tag
+    # the server's hello and export answer share the client's type tags
+    return "session" in fields or "filename" in fields
 
 
 def test_the_parser_reads_unions_and_optional_keys() -> None:

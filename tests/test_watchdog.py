@@ -72,3 +72,10 @@ def test_restart_forgets_the_old_run() -> None:
     watchdog.restart([np.ones(5)], 0.6, 7, 0.69)  # an edit: new shapes, a higher loss
     assert watchdog.best is not None and watchdog.best.epoch == 7
     assert run(watchdog, [0.65, 0.7]) == [False, False]  # not measured against 0.01
+
+
+def test_an_overshoot_on_the_way_down_from_a_bad_start_is_not_a_blow_up() -> None:
+    # A deep linear net from a large start: 72 -> 2.1, then Adam overshoots to 3 and settles.
+    losses = [58.5, 46.3, 36.2, 27.8, 21.0, 15.6, 11.3, 8.1, 5.7, 4.0, 3.0, 2.37, 2.13, 2.13,
+              2.28, 2.5, 2.73, 2.93, 3.05, 3.0, 2.8, 2.5, 2.2, 1.9]  # fmt: skip
+    assert not any(run(started(72.9, scale=0.158), losses))

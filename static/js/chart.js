@@ -29,6 +29,23 @@ export function linearTop(values) {
 }
 
 /**
+ * A loss chart's canvas cleared and sized, and its plot area inside the axis labels.
+ * @param {HTMLCanvasElement} canvas @param {CanvasRenderingContext2D} ctx @param {any} colors
+ */
+export function plotArea(canvas, ctx, colors) {
+  const { width, height } = fit(canvas);
+  const font = parseFloat(colors.css('--chart-font')) || 13;
+  const line = parseFloat(colors.css('--chart-line')) || 2;
+  ctx.clearRect(0, 0, width, height);
+  const left = font * 3.4;
+  const top = font * 0.6;
+  return {
+    width, height, colors, font, line, left, top,
+    plotW: Math.max(10, width - left - font), plotH: Math.max(10, height - top - font * 1.7),
+  };
+}
+
+/**
  * @param {HTMLCanvasElement} canvas @param {HTMLElement} tip  hover read-out
  * @param {() => any} palette  colours at draw time
  */
@@ -41,6 +58,9 @@ export function createLossChart(canvas, tip, palette) {
   let log = false;
   let hoverX = null;
   let dirty = true;
+  let cursor = null; // the epoch the scrubber shows (null: the present)
+  let markers = []; // divergences and branches, from the server's history
+  let abandoned = []; // the points of the branch the run left (drawn faint)
 
   function add(epoch, train, test) {
     const last = points[points.length - 1];
@@ -58,28 +78,31 @@ export function createLossChart(canvas, tip, palette) {
   }
 
   let ghost = null; // an earlier run's points, drawn faint (a lesson's previous step)
-  function clear() { points = []; marks = []; dirty = true; }
+  function clear() { points = []; marks = []; abandoned = []; markers = []; cursor = null; dirty = true; }
   /** Mark the epoch where training diverged (a dashed line, labelled). */
   function mark(epoch) { marks = [...marks.filter((m) => m !== epoch), epoch]; dirty = true; }
   function setGhost(value) { ghost = value?.length ? value : null; dirty = true; }
+  function setCursor(epoch) { cursor = epoch; dirty = true; }
+  function setMarkers(list) { markers = list; dirty = true; }
+  /** The run went back to `epoch`: the later points become the branch left behind. */
+  function branch(epoch) {
+    abandoned = points.filter((p) => p.epoch >= epoch);
+    points = points.filter((p) => p.epoch <= epoch);
+    cursor = null;
+    dirty = true;
+  }
   function setLog(value) { log = value; dirty = true; }
 
   function draw() {
     if (!dirty) return;
     dirty = false;
-    const { width, height } = fit(canvas);
-    const colors = palette();
-    const font = parseFloat(colors.css('--chart-font')) || 13;
-    const line = parseFloat(colors.css('--chart-line')) || 2;
-    ctx.clearRect(0, 0, width, height);
-    const left = font * 3.4;
-    const top = font * 0.6;
-    const plotW = Math.max(10, width - left - font);
-    const plotH = Math.max(10, height - top - font * 1.7);
+    const { width, colors, font, line, left, top, plotW, plotH } = plotArea(canvas, ctx, palette());
     const values = points.flatMap((p) => [p.train, p.test]).filter((v) => v != null && Number.isFinite(v) && (!log || v > 0));
     const firstEpoch = points.length ? points[0].epoch : 0;
     const ghostEnd = ghost ? ghost[ghost.length - 1].epoch : 0;
-    const lastEpoch = points.length || ghost ? Math.max(points.length ? points[points.length - 1].epoch : 0, ghostEnd, firstEpoch + 1) : 1;
+    const tail = abandoned.length ? abandoned[abandoned.length - 1].epoch : 0;
+    const lastEpoch = points.length || ghost
+      ? Math.max(points.length ? points[points.length - 1].epoch : 0, ghostEnd, tail, firstEpoch + 1) : 1;
     let lo = values.length ? Math.min(...values) : 0;
     let hi = values.length ? (log ? Math.max(...values) : linearTop(values)) : 1;
     if (!log) lo = Math.min(0, lo);
@@ -131,13 +154,15 @@ export function createLossChart(canvas, tip, palette) {
     }
     const series = [['test', colors.css('--test-line'), line * 1.8], ['train', colors.css('--train-line'), line]];
     let cut = false;
-    for (const [key, color, width_] of series) {
+    const runs = abandoned.length ? [[abandoned, 0.3], [points, 1]] : [[points, 1]];
+    for (const [run, alpha] of runs) for (const [key, color, width_] of series) {
+      ctx.globalAlpha = alpha;
       ctx.strokeStyle = color;
       ctx.lineWidth = width_;
       ctx.lineJoin = 'round';
       ctx.beginPath();
       let started = false;
-      for (const p of points) {
+      for (const p of run) {
         const v = p[key];
         if (v == null || !Number.isFinite(v) || (log && v <= 0)) { started = false; continue; }
         if (v > hi) cut = true;
@@ -146,8 +171,10 @@ export function createLossChart(canvas, tip, palette) {
       }
       ctx.stroke();
     }
+    ctx.globalAlpha = 1;
     ctx.restore();
     canvas.dataset.cut = String(cut);
+    drawMarks(x, top, plotH, colors, font);
     if (cut) { // the cut peaks: a dashed top edge, so nobody reads the cut as the value
       ctx.strokeStyle = colors.css('--ink-soft');
       ctx.setLineDash([4, 4]);
@@ -183,6 +210,26 @@ export function createLossChart(canvas, tip, palette) {
     }
   }
 
+  /** Divergences (red), branches (dashed) and the scrubber's epoch (a thick line). */
+  function drawMarks(x, top, plotH, colors, font) {
+    const vertical = (epoch, color, dash, width_) => {
+      ctx.strokeStyle = color; ctx.lineWidth = width_; ctx.setLineDash(dash);
+      ctx.beginPath(); ctx.moveTo(x(epoch), top); ctx.lineTo(x(epoch), top + plotH); ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    for (const marker of markers) {
+      const diverged = marker.kind === 'diverged';
+      if (diverged && marks.includes(marker.epoch)) continue; // labelled below, from the status
+      vertical(marker.epoch, colors.css(diverged ? '--danger' : '--ink-soft'), diverged ? [] : [5, 4], 1.5);
+      ctx.fillStyle = colors.css(diverged ? '--danger' : '--ink-soft');
+      ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+      ctx.fillText(diverged ? '✕' : '⑂', x(marker.epoch) + 3, top);
+    }
+    if (cursor != null) vertical(cursor, colors.css('--accent'), [], Math.max(2, font / 5));
+    canvas.dataset.cursor = cursor == null ? '' : String(cursor);
+    canvas.dataset.branches = String(markers.filter((m) => m.kind === 'branch').length);
+  }
+
   canvas.addEventListener('pointermove', (event) => {
     hoverX = event.offsetX;
     dirty = true;
@@ -190,7 +237,8 @@ export function createLossChart(canvas, tip, palette) {
   canvas.addEventListener('pointerleave', () => { hoverX = null; dirty = true; });
 
   return {
-    add, clear, mark, setLog, draw, setGhost, invalidate: () => { dirty = true; }, get size() { return points.length; },
+    add, clear, mark, setLog, draw, setGhost, setCursor, setMarkers, branch,
+    invalidate: () => { dirty = true; }, get size() { return points.length; },
     /** A copy of the curve so far (for a ghost). */
     snapshot: () => points.map((p) => ({ ...p })),
   };

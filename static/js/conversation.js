@@ -13,9 +13,10 @@ import { named, t } from './i18n.js';
  *   toasts: {show: (text: string, kind?: string, detail?: string) => void},
  *   announce: (text: string) => void, connection: {set: (state: string, retryInMs?: number) => void},
  *   onHello: () => void, onData: (message: any) => void, onAnswer: (message: any) => boolean,
- *   onEpoch: (epoch: number) => void, onFrame: (header: any) => void}} options
+ *   onEpoch: (epoch: number) => void, onFrame: (header: any) => void,
+ *   onMessage?: (message: any) => boolean}} options  onMessage: every text message first; true: handled
  */
-export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onHello, onData, onAnswer, onEpoch, onFrame }) {
+export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onHello, onData, onAnswer, onEpoch, onFrame, onMessage }) {
   const socket = createSocket(url, {
     onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
     onMessage: (message) => inOrder(() => receive(message)),
@@ -92,6 +93,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
 
   let pendingRebuilt = null; // what a config answer rebuilt, told once its data has come
   function receive(message) {
+    if (onMessage?.(message)) return;
     switch (message.type) {
       case 'hello':
         if (message.version !== PROTOCOL_VERSION) toasts.show(t('error.page_version', { server: message.version, page: PROTOCOL_VERSION }));

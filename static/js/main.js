@@ -26,10 +26,16 @@ import { createHelp } from './help.js';
 import { fitOutputColumn } from './output-layout.js';
 import { createDivergenceView } from './divergence.js';
 import { createLessons } from './lessons/lessons.js';
+import { createTimeTravel } from './timetravel.js';
+import { createMetrics } from './metrics.js';
+import { createRunTools } from './runtools.js';
+import { createRunLog } from './runlog.js';
+import { createCompare } from './compare/compare.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
 const fromUrl = readHash(location.hash, catalog, LANGUAGES);
+const initialHash = location.hash; // read before the page rewrites it (a compare link's `compare=`)
 
 const store = createStore({
   config: fromUrl.config,
@@ -57,7 +63,7 @@ const announce = createAnnouncer($('#announcer'));
 const editor = createEditor($('#editor'));
 const panel = createNeuronPanel($('#neuron-panel'));
 const help = createHelp($('#help-toggle'), $('#help'), $('#help-close'));
-const sharing = createSharing({ store, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note') });
+const sharing = createSharing({ store, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note'), extra: () => compare.hashPart() });
 const drawTools = createDrawTools({
   root: $('#draw-panel'), catalog, send: (message) => send(message), inFlight: () => server.inFlight(), toasts, task: () => store.get('config').task, classes: outputsCount, palette: () => palette,
 });
@@ -101,6 +107,22 @@ const divergence = createDivergenceView({
   root: $('#diverged'), badge: $('#diverged-badge'), detail: $('#diverged-detail'), text: $('#diverged-text'), close: $('#diverged-close'), store,
 });
 store.subscribe(['diverged'], (state) => { if (state.diverged) chart.mark(state.diverged.epoch); });
+const travel = createTimeTravel($('#time-travel'), { send: (message) => send(message), chart });
+const metrics = createMetrics($('#metrics'));
+const runTools = createRunTools($('#run-tools-controls'), { send: (message) => send(message), header: () => frames.header, toasts });
+const runLog = createRunLog({
+  panel: $('#runlog'), root: $('#runlog-body'), button: $('#runlog-open'), close: $('#runlog-close'), catalog, lang: () => store.get('lang'),
+});
+const compare = createCompare({
+  root: $('#compare'), catalog, store, palette: () => palette, toasts,
+  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+  onState: (state) => {
+    if (!state.active) { readouts.showRunning(store.get('running')); sharing.writeUrl(); return; }
+    readouts.showRunning(state.playing);
+    readouts.showEpoch(state.epoch);
+    sharing.writeUrl();
+  },
+});
 fitOutputColumn($('.output-column'), $('#map-box'), $('.chart-box'), $('#class-maps'));
 const connection = createConnectionView(
   { pill: $('#connection'), banner: $('#banner'), bannerText: $('#banner-text'), retry: $('#banner-retry') },
@@ -114,10 +136,33 @@ const server = createConversation({
   onHello: () => { drawTools.forget(); lessons.onHello(); },
   onData: drawTools.onData,
   onAnswer: drawTools.onAnswer,
-  onEpoch: readouts.showEpoch,
-  onFrame: (header) => chart.add(header.epoch, header.train_loss, header.test_loss),
+  onEpoch: (epoch) => { if (!compare.active) readouts.showEpoch(epoch); },
+  onFrame: (header) => {
+    if (header.live_epoch == null) chart.add(header.epoch, header.train_loss, header.test_loss); // not a past epoch shown
+    travel.onFrame(header);
+    runLog.onFrame(header, store.get('config'));
+  },
+  onMessage: runMessage,
 });
-const { send, change, restore } = server;
+const { change, restore } = server;
+const send = sendCommand;
+
+/** The run tools' messages: exports, time travel, stop conditions, a loaded weights file. */
+let loadingWeights = false;
+function runMessage(message) {
+  if (message.type === 'export') { runTools.onExport(message); return true; }
+  if (message.type === 'history') { travel.onHistory(message); return true; }
+  if (message.type === 'status' && message.reason === 'stopped') { runTools.onStopped(message); store.set({ wantRunning: false }); }
+  if (message.type === 'status' && message.reason === 'branched') travel.onBranched(message.epoch);
+  if (message.type === 'status' && message.reason === 'restored' && loadingWeights) { loadingWeights = false; runTools.loaded(); toasts.show(t('weights.loaded'), 'info'); }
+  if (message.type === 'error' && message.code === 'bad_message' && loadingWeights) { loadingWeights = false; return runTools.onRefused(message); }
+  if (message.type === 'error' && message.code === 'no_snapshot') travel.refused(); // and a toast says so
+  return false;
+}
+function sendCommand(message) {
+  if (message.type === 'set_weights') loadingWeights = true;
+  return server.send(message);
+}
 const lessons = createLessons({
   catalog, store, send, change, chart, panel: $('#lesson-panel'), viewsRoot: $('#lesson-views'),
   toggle: $('#lessons-toggle'), net: $('#net'), palette: () => palette,
@@ -144,7 +189,8 @@ function tick() {
     network.setConfig(store.get('config'), outputsCount(), netFlags());
     output.drawFrame(frame);
     network.drawFrame(frame);
-    readouts.showStats(frame.header);
+    if (!compare.active) readouts.showStats(frame.header); // compare mode shows its runs' epoch
+    metrics.show(frame.header.metrics, frame.header);
     controls.showReached(frame.header.epochs_per_second, frame.header.running);
     lessons.onFrame(frame);
   }
@@ -210,6 +256,9 @@ function applyLanguage() {
   render(true);
   chart.invalidate();
   frames.redraw();
+  metrics.relabel();
+  runLog.relabel();
+  compare.relabel();
 }
 
 store.subscribe(['config'], () => render());
@@ -224,12 +273,25 @@ store.subscribe(['running'], () => readouts.showRunning(store.get('running')));
 
 // ---- top bar and other buttons ----
 function togglePlay() {
+  if (compare.active) { compare.togglePlay(); return; }
   const running = store.get('running');
   store.set({ wantRunning: !running });
   send({ type: running ? 'pause' : 'play' });
 }
-function step() { store.set({ wantRunning: false }); send({ type: 'step', epochs: 1 }); }
-function reset() { chart.clear(); send({ type: 'reset' }); }
+function step() {
+  if (compare.active) { compare.step(); return; }
+  store.set({ wantRunning: false });
+  send({ type: 'step', epochs: 1 });
+}
+function reset() {
+  if (compare.active) { compare.reset(); return; }
+  chart.clear();
+  send({ type: 'reset' });
+}
+function openCompare(edit = null) {
+  if (store.get('running')) { store.set({ wantRunning: false }); send({ type: 'pause' }); }
+  compare.open(edit);
+}
 
 $('#play').addEventListener('click', togglePlay);
 $('#step').addEventListener('click', step);
@@ -252,6 +314,7 @@ $('#discretize').addEventListener('change', (event) => {
   frames.redraw();
 });
 $('#copy-link').addEventListener('click', sharing.copyLink);
+$('#compare-open').addEventListener('click', () => openCompare());
 $('#present').addEventListener('click', () => store.set({ present: !store.get('present') }));
 for (const button of document.querySelectorAll('[data-lang]')) {
   button.addEventListener('click', () => store.set({ lang: button.dataset.lang }));
@@ -261,7 +324,7 @@ for (const button of document.querySelectorAll('[data-lang]')) {
 installShortcuts({
   togglePlay, step, reset,
   togglePresent: () => store.set({ present: !store.get('present') }),
-  escape: () => { editor.close(); panel.close(); help.close(); network.closeCards(); tips.hide(); divergence.hideDetail(); },
+  escape: () => { editor.close(); panel.close(); help.close(); runLog.close(); network.closeCards(); tips.hide(); divergence.hideDetail(); },
   hidden: (group) => store.get('hide').has(group),
 });
 
@@ -273,8 +336,11 @@ window.addEventListener('hashchange', () => {
     lesson: next.lesson,
   });
   if (store.get('connected')) restore();
+  const edit = compare.fromHash(location.hash);
+  if (edit && (!compare.active || compare.hashPart() !== location.hash.match(/compare=[^&]*/)?.[0])) openCompare(edit);
+  else if (!edit && compare.active) compare.close();
 });
-window.addEventListener('resize', () => { output.invalidate(); chart.invalidate(); });
+window.addEventListener('resize', () => { output.invalidate(); chart.invalidate(); compare.invalidate(); });
 new ResizeObserver(() => { output.invalidate(); chart.invalidate(); }).observe($('#map-box'));
 
 // A handle for tests and for the curious in the console: read-only views of the page state.
@@ -290,6 +356,11 @@ window.__playground = {
   chartPoints: () => chart.size,
   get drawMs() { return drawMs; },
   get lesson() { return store.get('lesson'); },
+  get compare() { return compare.state; },
+  compareConfigs: () => compare.configs(),
+  get runLog() { return runLog.rows.map(({ key, config, ...row }) => ({ ...row, config })); },
+  runLogCsv: () => runLog.toCsv(),
+  get travel() { return travel.viewing; },
 };
 
 // ---- start ----
@@ -303,3 +374,7 @@ readouts.showRunning(false);
 readouts.showEpoch(0);
 connection.set('connecting');
 window.requestAnimationFrame(tick);
+{
+  const edit = compare.fromHash(initialHash); // a compare link opens the comparison
+  if (edit) openCompare(edit);
+}

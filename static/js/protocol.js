@@ -30,7 +30,11 @@ const MAGIC = 'MLPF';
  * @typedef {{type: 'load_csv', text: string}} LoadCsv
  * @typedef {{type: 'views', views?: ('gradients'|'units'|'linear'|'dropout'|'point')[], lesson?: string|null,
  *   step?: number|null, point?: [number, number]|null}} Views  which optional views frames carry (docs/protocol.md)
- * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views} ClientMessage
+ * @typedef {{type: 'export', format: 'numpy'|'notebook'|'pytorch'|'keras'|'weights'}} Export
+ * @typedef {{type: 'travel', epoch: number|null}} Travel  show a past epoch (null: the present)
+ * @typedef {{type: 'branch'}} Branch  continue from the epoch shown
+ * @typedef {{type: 'stop_at', epoch?: number|null, test_loss_below?: number|null}} StopAt
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views|Export|Travel|Branch|StopAt} ClientMessage
  * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{
@@ -43,10 +47,21 @@ const MAGIC = 'MLPF';
  *   cause: 'edit'|'learning_rate', change: Change|null, learning_rate: number,
  *   suggested_learning_rate: number|null
  * }} Divergence
+ * @typedef {{kind: 'epoch'|'test_loss', value: number, below: number|null}} Stopped
  * @typedef {{
  *   type: 'status', running: boolean, epoch: number, reason: string, message: string,
- *   divergence: Divergence|null
+ *   divergence: Divergence|null, stopped: Stopped|null
  * }} Status
+ * @typedef {{
+ *   type: 'export', format: string, filename: string, media_type: string, text: string,
+ *   start_epoch: number, epoch: number
+ * }} ExportMessage
+ * @typedef {{kind: 'diverged'|'branch', epoch: number, restored: number|null, left: number|null}} Marker
+ * @typedef {{
+ *   type: 'history', epochs: number[], viewing: number|null, epoch: number, markers: Marker[],
+ *   limit: number
+ * }} HistoryMessage
+ * @typedef {{split: 'test'|'train', confusion: number[][]|null, r2: number|null, rmse: number|null}} Metrics
  * @typedef {{type: 'error', code: string, message: string, field: string|null}} ErrorMessage
  * @typedef {{name: string, dtype: 'u8'|'u8z'|'f32', shape: number[], offset: number, length?: number,
  *   lo?: number[], hi?: number[]}} Block
@@ -55,7 +70,8 @@ const MAGIC = 'MLPF';
  *   train_loss: number|null, test_loss: number|null,
  *   train_accuracy: number|null, test_accuracy: number|null, epochs_per_second: number,
  *   sizes: number[], activations: string[], dropout: number[], features: string[],
- *   task: string, domain: [number, number], blocks: Block[], views?: Object<string, any>|null
+ *   task: string, domain: [number, number], blocks: Block[], views?: Object<string, any>|null,
+ *   metrics: Metrics|null, live_epoch: number|null
  * }} FrameHeader
  * @typedef {{shape: number[], data: Uint8Array|Float32Array, lo: number[], hi: number[]}} Array1
  * @typedef {{header: FrameHeader, arrays: Map<string, Array1>}} Frame

@@ -16,16 +16,19 @@ export const HIDE_GROUPS = [
   ['hide.layers', ['layers']], ['hide.layer_controls', ['layer_controls']], ['hide.dropout', ['dropout']],
   ['hide.chart', ['chart']], ['hide.loss', ['loss']], ['hide.advanced', ['advanced']],
   ['hide.copy_link', ['copy_link']], ['hide.classroom', ['classroom']],
+  ['hide.run_tools', ['run_tools']], ['hide.compare', ['compare']],
 ];
 
 /**
  * Keeps the address bar in step with the store's config, hide, present, lang and drawn points.
  * @param {{store: ReturnType<import('./store.js').createStore>,
- *   toasts: {show: (text: string, kind?: string) => void}, panel: HTMLElement, linkNote: HTMLElement}} options
+ *   toasts: {show: (text: string, kind?: string) => void}, panel: HTMLElement, linkNote: HTMLElement,
+ *   extra?: () => string}} options  extra: more of the link (compare mode's `compare=…`)
  */
-export function createSharing({ store, toasts, panel, linkNote }) {
+export function createSharing({ store, toasts, panel, linkNote, extra = () => '' }) {
   const rows = () => (store.get('config').dataset === 'custom' ? store.get('customRows') : null);
-  const hashOf = (hide, present) => writeHash(store.get('config'), { hide, present, lang: store.get('lang'), points: rows(), lesson: store.get('lesson') });
+  const more = () => (extra() ? `&${extra()}` : '');
+  const hashOf = (hide, present) => writeHash(store.get('config'), { hide, present, lang: store.get('lang'), points: rows(), lesson: store.get('lesson') }) + more();
   const carriesPoints = (hash) => !rows()?.length || hash.includes('&points=');
 
   /** Keep the address bar in step with the page; note when drawn points are too many for it. */

@@ -1,0 +1,153 @@
+"""The data part of an exported script: the dataset's generator as app/datasets.py has it (its
+source and the helpers it calls, copied by inspect), the split and the input features; the
+points themselves for a drawn or uploaded dataset."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from types import FunctionType
+
+import numpy as np
+
+from app import datasets
+from app.export.literals import array, number
+from app.session_config import Config
+from app.training_data import Data
+
+# Each input feature as the expression datasets.FEATURES computes (a test keeps them equal).
+FEATURE_CODE = {
+    "x1": "x[:, 0]",
+    "x2": "x[:, 1]",
+    "x1^2": "x[:, 0] ** 2",
+    "x2^2": "x[:, 1] ** 2",
+    "x1*x2": "x[:, 0] * x[:, 1]",
+    "sin(x1)": "np.sin(x[:, 0])",
+    "sin(x2)": "np.sin(x[:, 1])",
+    "cos(x1)": "np.cos(x[:, 0])",
+    "cos(x2)": "np.cos(x[:, 1])",
+}
+
+
+def _names_used(function: FunctionType) -> list[str]:
+    """The global names a function's body reads, in order of appearance (annotations left out:
+    the script never evaluates them)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    body = tree.body[0]
+    assert isinstance(body, ast.FunctionDef)
+    names: list[str] = []
+
+    class Reader(ast.NodeVisitor):
+        def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+            if node.value is not None:
+                self.visit(node.value)
+
+        def visit_Name(self, node: ast.Name) -> None:
+            if node.id not in names:
+                names.append(node.id)
+
+    for statement in body.body:
+        Reader().visit(statement)
+    return names
+
+
+def _sources(function: FunctionType, done: dict[str, str]) -> None:
+    """The source of `function` and, first, of every helper and constant of app.datasets it uses."""
+    for name in _names_used(function):
+        if name in done or not hasattr(datasets, name):
+            continue
+        value = getattr(datasets, name)
+        if isinstance(value, FunctionType) and value.__module__ == datasets.__name__:
+            _sources(value, done)
+        elif isinstance(value, datasets.Range):
+            done[name] = f"{name} = SimpleNamespace(min={value.min!r}, max={value.max!r})"
+        elif isinstance(value, np.ndarray):
+            done[name] = f"{name} = {array(value)}"
+        elif isinstance(value, (int, float, tuple)):
+            done[name] = f"{name} = {value!r}"
+    done[function.__name__] = inspect.getsource(function).rstrip()
+
+
+def generator_code(name: str) -> tuple[str, str]:
+    """(definitions, the maker's name) of a registry dataset's generator."""
+    spec = datasets.get_dataset(name)
+    done: dict[str, str] = {}
+    if spec.task == "regression":
+        assert spec.target is not None
+        _sources(spec.target, done)  # type: ignore[arg-type]
+        flat = "" if not spec.one_d else "\n    x[:, 1] = 0.0  # a curve: y depends on x1 alone"
+        done["make"] = (
+            "def make(n, noise, rng):\n"
+            '    """x uniform in the domain, y = the target plus Gaussian noise."""\n'
+            f"    x = rng.uniform(*DOMAIN, (n, 2)){flat}\n"
+            f"    y = {spec.target.__name__}(x)\n"
+            "    return x, y + noise * rng.standard_normal(y.shape)"
+        )
+        done.setdefault("DOMAIN", f"DOMAIN = {datasets.DOMAIN!r}")
+        return "\n\n\n".join(_ordered(done)), "make"
+    _sources(spec.make, done)  # type: ignore[arg-type]
+    return "\n\n\n".join(_ordered(done)), spec.make.__name__
+
+
+def _ordered(done: dict[str, str]) -> list[str]:
+    """Constants first, then the functions in the order they were found (helpers first)."""
+    constants = [code for code in done.values() if not code.startswith("def ")]
+    functions = [code for code in done.values() if code.startswith("def ")]
+    return [*constants, *functions]
+
+
+def needs(code: str) -> list[str]:
+    """The imports a data section's code needs besides numpy."""
+    wanted = []
+    if "math." in code:
+        wanted.append("import math")
+    if "SimpleNamespace" in code:
+        wanted.append("from types import SimpleNamespace")
+    return wanted
+
+
+def data_code(config: Config, data: Data, custom: np.ndarray) -> str:
+    """The data section: generation (or the points), split, features, targets."""
+    parts: list[str] = []
+    if config.dataset == "custom":
+        rows = custom[np.lexsort(custom.T[::-1])] if len(custom) else custom
+        parts.append(
+            "# Your own points (drawn or uploaded), in the playground's canonical order: x1, x2, "
+            "label.\n"
+            f"points = {array(rows.reshape(-1, 3))}\n"
+            "x, y = points[:, :2], points[:, 2]"
+        )
+    else:
+        definitions, maker = generator_code(config.dataset)
+        spec = datasets.get_dataset(config.dataset)
+        classes = f", {config.classes}" if spec.variable_classes else ""
+        parts.append(
+            f"# The playground's {config.dataset!r} dataset, generated by its own code "
+            "(app/datasets.py).\n"
+            f"{definitions}\n\n\n"
+            f"x, y = {maker}({config.n_points}, {number(config.noise)}, "
+            f"np.random.default_rng({config.data_seed}){classes})"
+        )
+    if config.dataset == "custom" and len(custom) < 2:
+        parts.append("x_train, y_train, x_test, y_test = x, y, x[:0], y[:0]  # too few to split")
+    else:
+        parts.append(
+            "# The split: shuffled with the data seed, the first share of the rows for training.\n"
+            f"order = np.random.default_rng({config.data_seed}).permutation(len(x))\n"
+            f"n_train = min(max(round(len(x) * {number(config.train_share)}), 1), len(x) - 1)\n"
+            "x_train, y_train = x[order[:n_train]], y[order[:n_train]]\n"
+            "x_test, y_test = x[order[n_train:]], y[order[n_train:]]"
+        )
+    if data.task != "regression":
+        parts.append(
+            "y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)  # class ids"
+        )
+    columns = ", ".join(FEATURE_CODE[name] for name in config.features)
+    parts.append(
+        "def features(x):\n"
+        f'    """The network\'s inputs, one column each: {", ".join(config.features)}."""\n'
+        f"    return np.column_stack([{columns}]).astype(np.float64)\n\n\n"
+        "X_train, X_test = features(x_train), features(x_test)  # (n, features)"
+    )
+    return "\n\n".join(parts[:-1]) + "\n\n\n" + parts[-1]

@@ -1,0 +1,99 @@
+"""A trainer's whole state at one epoch: weights, optimizer state, both random generators and
+the epoch in progress. Captured where a run starts (the exporter replays from there) and at
+epochs along it (the scrubber's snapshots); restored to continue from one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.session_config import Config
+from app.training_data import Stats
+from app.watchdog import Change
+
+if TYPE_CHECKING:
+    from app.trainer import Trainer
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class TrainState:
+    """Everything the next epochs depend on, copied: replaying from it gives the same run."""
+
+    epoch: int
+    config: Config
+    params: list[Array]  # in net.parameters() order
+    optimizer_state: list[dict[str, Any] | None]  # aligned with params; empty: fresh
+    batch_rng: dict[str, Any]  # the trainer's generator: one permutation per epoch
+    dropout_rng: dict[str, Any]  # the network's generator: the dropout masks
+    order: NDArray[np.int64]  # the epoch in progress: its permutation
+    position: int  # and the next batch's start in it
+    stats: Stats
+    data_revision: int
+    change: Change | None  # what started the run (None: a reset, a fresh start)
+
+    @property
+    def nbytes(self) -> int:
+        """About what the copy holds in memory."""
+        arrays = [*self.params, self.order]
+        for state in self.optimizer_state:
+            arrays += [v for v in (state or {}).values() if isinstance(v, np.ndarray)]
+        return sum(a.nbytes for a in arrays) + 512
+
+    def fresh_rngs(self) -> bool:
+        """Whether both generators are as `np.random.default_rng(config.seed)` makes them."""
+        fresh = dict(np.random.default_rng(self.config.seed).bit_generator.state)
+        return self.batch_rng == fresh and self.dropout_rng == fresh
+
+    def mid_epoch(self) -> bool:
+        """Whether the run starts inside an epoch (an edit between two batches)."""
+        return 0 < self.position < len(self.order)
+
+
+def copy_state(state: list[dict[str, Any] | None]) -> list[dict[str, Any] | None]:
+    """The optimizer's per-parameter state, its arrays copied (a tenth of deepcopy's time)."""
+    return [
+        None
+        if s is None
+        else {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()}
+        for s in state
+    ]
+
+
+def capture(trainer: Trainer, change: Change | None = None) -> TrainState:
+    """A copy of the trainer's state now."""
+    return TrainState(
+        epoch=trainer.epoch,
+        config=trainer.config,
+        params=[p.copy() for p in trainer.net.parameters()],
+        optimizer_state=copy_state(trainer.optimizer.state),
+        batch_rng=dict(trainer._rng.bit_generator.state),
+        dropout_rng=dict(trainer.net.rng.bit_generator.state),
+        order=trainer._order.copy(),
+        position=trainer._position,
+        stats=trainer.stats,
+        data_revision=trainer.data_revision,
+        change=change,
+    )
+
+
+def restore(trainer: Trainer, state: TrainState) -> None:
+    """Put the trainer back in `state` (same data): training goes on as it did from there.
+    What is only shown (speed, grids, frame rate) stays as it is now."""
+    shown = {name: getattr(trainer.config, name) for name in ("speed", "grid", "neuron_grid")}
+    config = state.config.model_copy(update={**shown, "frame_rate": trainer.config.frame_rate})
+    trainer.config = config
+    trainer.net = trainer._make_net(config, trainer.data)
+    for param, value in zip(trainer.net.parameters(), state.params, strict=True):
+        param[...] = value
+    trainer.net.rng.bit_generator.state = state.dropout_rng
+    trainer.optimizer = trainer._make_optimizer(config)
+    trainer.optimizer.state = copy_state(state.optimizer_state)
+    trainer._rng.bit_generator.state = state.batch_rng
+    trainer._order, trainer._position = state.order.copy(), state.position
+    trainer.epoch, trainer.stats = state.epoch, state.stats
+    trainer._watch(None)
