@@ -23,7 +23,16 @@ class Settings(BaseModel):
     max_message_bytes: Annotated[int, Field(ge=1024)] = 512 * 1024
     commands_per_second: Annotated[float, Field(gt=0)] = 60.0
     command_burst: Annotated[int, Field(ge=1)] = 120
-    max_sessions: Annotated[int, Field(ge=1)] = 64
+    max_sessions: Annotated[int, Field(ge=1)] = 64  # per worker process
+    # Per client address (per worker process). A classroom behind one NAT address is one
+    # client: 40 of a worker's 64 sessions fit a class of ~80 on 2 workers (docs/protocol.md).
+    max_sessions_per_client: Annotated[int, Field(ge=1)] = 40
+    # CPU seconds a second that one address's heavy commands (new data, CSV, point sets) may
+    # use, with bursts up to heavy_cpu_burst; past it they wait (app/web/scheduler.py).
+    heavy_cpu_per_second: Annotated[float, Field(gt=0, le=1)] = 0.5
+    heavy_cpu_burst: Annotated[float, Field(gt=0)] = 2.0
+    max_command_seconds: Annotated[float, Field(gt=0)] = 0.5  # one command's CPU, estimated
+    max_queued_commands: Annotated[int, Field(ge=1, le=10_000)] = 200  # per session, > burst
     allowed_origins: list[str] = Field(default_factory=list)  # besides the page's own origin
     # who may reach the server (app/web/security.py): Host names besides localhost, this
     # machine's name and addresses ("*": any, e.g. behind a proxy that checks them itself)
@@ -49,6 +58,8 @@ class Settings(BaseModel):
     room_reply_seconds: Annotated[float, Field(gt=0, le=60)] = 3.0  # adopt / fork answers
     room_gallery_hz: Annotated[float, Field(gt=0, le=10)] = 1.0  # gallery updates per student
     room_max_payload_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024  # a setup or network
+    # a session whose turns cost more CPU than this runs them off the event loop (scheduler.py)
+    offload_turn_seconds: Annotated[float, Field(gt=0, le=1)] = 0.008
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -72,7 +72,8 @@ def _parse_row(number: int, row: object, label: str) -> list[float] | str:
 def _label_problem(task: Task, classes: int | None) -> tuple[Callable[[Array], NDArray[Any]], str]:
     """A vectorised test of allowed labels, and the rule to print when it fails."""
     if task == "binary":
-        return lambda v: np.isin(v, [-1.0, 0.0, 1.0]), "binary labels are 0 or 1 (-1 is read as 0)"
+        rule = "binary labels are 0 or 1 (-1 is read as 0); for more classes pick multi-class"
+        return lambda v: np.isin(v, [-1.0, 0.0, 1.0]), rule
     if task == "multiclass":
         k = classes or int(CLASSES.max)
         return (
@@ -80,6 +81,25 @@ def _label_problem(task: Task, classes: int | None) -> tuple[Callable[[Array], N
             f"expected an integer from 0 to {k - 1}",
         )
     return lambda v: np.ones(v.shape, dtype=bool), ""
+
+
+def _as_numbers(rows: Sequence[tuple[int, object]]) -> tuple[NDArray[np.int64], Array] | None:
+    """(row numbers, values (n, 3)) when every row is 3 numbers or numeric strings in one
+    NumPy conversion, else None (the row by row path then names each problem). Underscores
+    and booleans, which the conversion would take for numbers, go the row by row way."""
+    cells = [row for _, row in rows]
+    if not all(isinstance(row, list | tuple) and len(row) == 3 for row in cells):
+        return None
+    flat = [value for row in cells for value in row]  # type: ignore[attr-defined]
+    if not all(type(value) in (str, float, int) for value in flat):
+        return None
+    if any(type(value) is str and ("_" in value or not value.strip()) for value in flat):
+        return None
+    try:
+        values = np.array(flat, dtype=np.float64).reshape(-1, 3)
+    except ValueError:
+        return None
+    return np.array([number for number, _ in rows], dtype=np.int64), values
 
 
 def _validate(
@@ -96,15 +116,19 @@ def _validate(
         raise DataError([f"too many rows: received {len(rows)}, at most {MAX_ROWS}"])
     label = "value" if task == "regression" else "label"
     errors: dict[int, str] = {}
-    parsed: dict[int, list[float]] = {}
-    for number, row in rows:
-        result = _parse_row(number, row, label)
-        if isinstance(result, str):
-            errors[number] = result
-        else:
-            parsed[number] = result
-    numbers = np.array(list(parsed), dtype=np.int64)
-    values = np.array(list(parsed.values()), dtype=np.float64).reshape(-1, 3)  # (rows, 3)
+    fast = _as_numbers(rows)
+    if fast is not None:  # every row three plain numbers: no row by row parsing
+        numbers, values = fast
+    else:
+        parsed: dict[int, list[float]] = {}
+        for number, row in rows:
+            result = _parse_row(number, row, label)
+            if isinstance(result, str):
+                errors[number] = result
+            else:
+                parsed[number] = result
+        numbers = np.array(list(parsed), dtype=np.int64)
+        values = np.array(list(parsed.values()), dtype=np.float64).reshape(-1, 3)  # (rows, 3)
     allowed, rule = _label_problem(task, classes)
     finite = np.isfinite(values)
     inside = (values[:, :2] >= DOMAIN[0]) & (values[:, :2] <= DOMAIN[1])
@@ -142,6 +166,8 @@ def from_points(
     """
     if len(points) > MAX_ROWS:  # before looking at each row
         raise DataError([f"too many rows: received {len(points)}, at most {MAX_ROWS}"])
+    if isinstance(points, np.ndarray) and points.dtype == np.float64 and points.ndim == 2:
+        points = points.tolist()  # plain floats: the one-conversion path
     return _validate(list(enumerate(points, start=1)), task, classes, min_rows)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,21 +15,28 @@ from app import accel
 from app.catalog import build_catalog
 from app.config import Settings
 from app.web import pages, socket
+from app.web.scheduler import Scheduler
 from app.web.security import SecurityMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.scheduler.lane.close()  # the heavy lane's process goes with its worker
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    # The trainer thread and the event loop share the GIL: hand it over every millisecond
-    # rather than every 5, so neither waits long for the other.
+    # The kernel's loading thread shares the GIL with the event loop for the first second:
+    # hand it over every millisecond rather than every 5.
     sys.setswitchinterval(0.001)
-    app = FastAPI(title="MLP Playground", docs_url=None, redoc_url=None)
+    app = FastAPI(title="MLP Playground", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.catalog = build_catalog(settings)
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
-    app.state.scheduler = socket.Scheduler(settings)
+    app.state.scheduler = Scheduler(settings)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(socket.router)

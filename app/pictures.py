@@ -3,6 +3,7 @@ weights, and for 1-D curves the fit against x1 beside linear regression's closed
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,11 +31,20 @@ def domain_grid(resolution: int) -> Array:
     return np.stack([g1.ravel(), g2.ravel()], axis=1)
 
 
+@functools.lru_cache(maxsize=16)
+def grid_columns(resolution: int, features: tuple[str, ...]) -> NDArray[np.float32]:
+    """Pictures.grid_columns, one copy per process (never written): the same for every session
+    with this grid and these features (120 kB for 100 x 100 and two features, once a session)."""
+    grid = datasets.features(domain_grid(resolution), features)  # (r*r, f)
+    columns = np.ones((grid.shape[1] + 1, len(grid)), dtype=np.float32)
+    columns[:-1] = grid.T
+    return columns
+
+
 class Pictures:
     """Builds a frame's arrays for a session, caching what only a config change alters."""
 
     def __init__(self) -> None:
-        self._columns: dict[tuple[int, tuple[str, ...]], NDArray[np.float32]] = {}
         self._closed_form: tuple[tuple[int, tuple[str, ...]], tuple[Array, float]] | None = None
         self._compiled: accel.PicturePass | None = None
 
@@ -42,15 +52,7 @@ class Pictures:
         """The input features on the domain grid, feature-major, and a last row of ones (for
         the compiled pass's folded biases): (features + 1, r*r) float32. Its first rows alone
         are the features."""
-        key = (resolution, tuple(features))
-        if key not in self._columns:
-            if len(self._columns) > 8:
-                self._columns.clear()
-            grid = datasets.features(domain_grid(resolution), features)  # (r*r, f)
-            columns = np.ones((grid.shape[1] + 1, len(grid)), dtype=np.float32)
-            columns[:-1] = grid.T
-            self._columns[key] = columns
-        return self._columns[key]
+        return grid_columns(resolution, tuple(features))
 
     def forward(
         self, net: MLP, columns: NDArray[np.float32], hidden: bool = True

@@ -362,8 +362,8 @@ class HistoryMessage(Strict):
 
 
 ErrorCode = Literal[
-    "bad_json", "bad_message", "too_large", "rate_limited", "bad_data", "diverged",
-    "version", "server_busy", "internal", "no_snapshot",
+    "bad_json", "bad_message", "too_large", "rate_limited", "bad_data", "no_data", "too_costly",
+    "diverged", "version", "server_busy", "internal", "no_snapshot",
 ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ import uvicorn
 
 from app.config import ENV_PREFIX, Settings
 from app.rooms.local_redis import ensure_redis
+from app.web.wsprotocol import PlaygroundWebSocketProtocol
 
 RESTARTS_PER_MINUTE = 5  # a worker that keeps dying is not restarted forever
 
@@ -35,8 +36,9 @@ def _options(settings: Settings) -> dict[str, Any]:
         # h11 bounds a request's head (httptools reads any size: a 32 MB header stalled others)
         "http": "h11",
         "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "ws": PlaygroundWebSocketProtocol,  # too_large for any size; 1007 without a traceback
         "ws_per_message_deflate": False,  # frames are mostly uint8 grids: compression costs more
-        "ws_max_size": max(16 * 1024 * 1024, settings.max_message_bytes * 4),
+        "ws_max_size": settings.max_message_bytes,
     }
 
 

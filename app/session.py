@@ -1,8 +1,13 @@
 """Session: one user's training, apart from any connection; commands in, messages and frames out.
 
-All its methods run in one worker thread at a time (the connection's producer serialises them),
-so the trainer needs no lock. `run_slice` applies queued commands, trains for a bounded slice
-and, when a frame is due, encodes it.
+The interface a connection (or a room) drives, one call at a time, on any one thread at a time,
+so the trainer needs no lock:
+- `queue(command)`: a validated command, or a `RawMessage` too large to validate on the
+  event loop; `has_commands()`, `is_running()`, `owes_frame()`, `frame_interval(...)`.
+- `run_slice(share, want_frame) -> Outbox`: light commands, then training, then a frame if
+  due, in about `share` seconds of CPU. It stops at a message too large to validate on the
+  event loop (`Outbox.heavy`): the caller runs app/heavy.py's `prepare(*heavy_job())` elsewhere
+  and hands the result back with `prepared(result)` before the next slice.
 """
 
 from __future__ import annotations
@@ -22,17 +27,18 @@ from pydantic import ValidationError
 from app import custom_data, datasets, lesson_checks, lessons, run_commands
 from app.config import Settings
 from app.frames import encode_frame
+from app.heavy import Prepared
 from app.history import History, NoSnapshot
 from app.metrics import metrics
 from app.pictures import Pictures
 from app.protocol import (
     PROTOCOL_VERSION,
+    Ack,
     AddPoints,
     Branch,
     ClearPoints,
     ConfigMessage,
     Configure,
-    DataMessage,
     DenseWeights,
     Divergence,
     ErrorMessage,
@@ -56,12 +62,30 @@ from app.protocol import (
     Views,
     describe_validation_error,
 )
-from app.session_config import MAX_POINTS, MAX_SEED, Config, Rebuilt, implied_changes
+from app.session_config import (
+    MAX_CLASSES,
+    MAX_POINTS,
+    MAX_SEED,
+    Config,
+    Rebuilt,
+    implied_changes,
+    is_one_d,
+)
 from app.stop_conditions import StopConditions
-from app.trainer import Diverged, Trainer
+from app.trainer import Diverged, NoData, Trainer
 
 Array = NDArray[np.float64]
 COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 bytes each
+
+
+SECONDS_PER_ROW = 20e-6  # a heavy command's CPU per data row, an upper estimate (benchmarks)
+
+
+@dataclass
+class RawMessage:
+    """A client message too large to validate on the event loop: validated in the heavy lane."""
+
+    text: str
 
 
 @dataclass
@@ -71,6 +95,13 @@ class Outbox:
     messages: list[dict[str, Any]] = field(default_factory=list)
     frame: bytes | None = None
     seq: int = 0  # the frame's sequence number
+    heavy: bool = False  # stopped at a heavy command: run_heavy() next, off the event loop
+
+
+def is_heavy(command: Any) -> bool:
+    """A message too large to validate on the event loop (app/heavy.py does it, elsewhere).
+    The rest, new data of 5000 points included, costs at most a few milliseconds."""
+    return isinstance(command, RawMessage)
 
 
 def _dense_arrays(index: int, layer: DenseWeights) -> tuple[Array, Array, Array | None]:
@@ -114,8 +145,29 @@ class Session:
     # ---- what the connection asks ----
 
     def queue(self, command: Any) -> None:
-        """Queue a validated command for the next slice."""
+        """Queue a validated command (or a RawMessage) for the next slice."""
         self.commands.append(command)
+
+    def queued(self) -> int:
+        return len(self.commands)
+
+    def heavy_job(self) -> tuple[str, datasets.Task, int]:
+        """The heavy lane's arguments for the message at the head of the queue (app/heavy.py's
+        prepare): its text, and the task and classes its points are checked for."""
+        command = self.commands[0]
+        assert isinstance(command, RawMessage)
+        return (command.text, *self._label_rule())
+
+    def heavy_cost(self) -> float:
+        """Estimated CPU seconds of the heavy message at the head of the queue, from its size
+        (about 16 bytes a point or CSV row)."""
+        command = self.commands[0]
+        size = len(command.text) if isinstance(command, RawMessage) else 0
+        return 0.001 + size / 16 * SECONDS_PER_ROW
+
+    def prepared(self, prepared: Prepared) -> None:
+        """The heavy lane's result for the message at the head of the queue takes its place."""
+        self.commands[0] = prepared
 
     def has_commands(self) -> bool:
         return bool(self.commands)
@@ -139,7 +191,9 @@ class Session:
         return [hello, self._data_message()]
 
     def _data_message(self) -> dict[str, Any]:
-        return DataMessage(**self.trainer.points()).model_dump()
+        """DataMessage's fields (tested against the model), built without validating 5000
+        points one by one."""
+        return {"type": "data", **self.trainer.points()}
 
     def _status(
         self,
@@ -167,6 +221,8 @@ class Session:
             replies = self._dispatch(command)
         except NoSnapshot as error:
             replies = [ErrorMessage(code="no_snapshot", message=str(error)).model_dump()]
+        except NoData as error:
+            replies = [ErrorMessage(code="no_data", message=str(error)).model_dump()]
         except custom_data.DataError as error:
             replies = [ErrorMessage(code="bad_data", message=str(error)).model_dump()]
         except ValidationError as error:
@@ -186,6 +242,7 @@ class Session:
             case Configure():
                 return self._configure(command)
             case Play():
+                trainer.require_data()
                 self.running, self.step_target = True, None
                 self._owed_epochs, self._last_slice = 0.0, time.perf_counter()
                 return [self._status("play")]
@@ -193,6 +250,7 @@ class Session:
                 self.running, self.step_target = False, None
                 return [self._status("pause")]
             case Step(epochs=epochs):
+                trainer.require_data()
                 self.running, self.step_target = True, trainer.epoch + epochs
                 return []
             case Reset(seed=seed):
@@ -217,8 +275,17 @@ class Session:
                 return [self._status("restored")]
             case AddPoints(points=points):
                 added = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-                rows = np.concatenate([self._current_custom(), added])
-                return self._set_custom(rows)
+                return self._add_points(custom_data.from_points(added, *self._label_rule(), 0))
+            case Prepared(error=error) if error is not None:
+                return [error]
+            case Prepared(points="load_csv", data=data) if data is not None:
+                return self._set_custom(data)
+            case Prepared(points="add_points", data=data) if data is not None:
+                return self._add_points(data)
+            case Prepared(command=inner) if not isinstance(inner, Ack):
+                return self._dispatch(inner)
+            case Prepared():
+                return []  # a padded ack
             case RemovePoints(x1=x1, x2=x2, radius=radius):
                 rows = self._current_custom()
                 keep = np.hypot(rows[:, 0] - x1, rows[:, 1] - x2) > radius
@@ -228,8 +295,7 @@ class Session:
             case Views(views=views, lesson=lesson, step=step, point=point):
                 return self._set_views(views, lesson, step, point)
             case LoadCsv(text=text):
-                x, y = custom_data.from_csv(text, self._custom_task(), trainer.config.classes)
-                return self._set_custom(np.column_stack([x, y]))
+                return self._set_custom(custom_data.from_csv(text, *self._label_rule()))
             case Export() | Travel() | Branch() | StopAt():
                 return run_commands.handle(self, command)
         raise ValueError(f"unhandled command {command!r}")
@@ -259,33 +325,86 @@ class Session:
         y = np.concatenate([data.y_train, data.y_test])  # (n,), or (n, k): the first target
         return np.column_stack([x, y if y.ndim == 1 else y[:, 0]])
 
-    def _set_custom(self, rows: np.ndarray) -> list[dict[str, Any]]:
-        if len(rows) > MAX_POINTS:
+    def _add_points(self, added: tuple[Array, Any]) -> list[dict[str, Any]]:
+        """Add validated points to the custom ones (drawing on a generated set starts from its
+        points)."""
+        current = self._current_custom()
+        if len(current) + len(added[1]) > MAX_POINTS:
             raise custom_data.DataError(
-                [f"at most {MAX_POINTS} points are allowed, received {len(rows)}"]
+                [
+                    f"at most {MAX_POINTS} points are allowed, received {len(current) + len(added[1])}"
+                ]
             )
-        task = self._custom_task()
-        x, y = custom_data.from_points(rows.tolist(), task, self.trainer.config.classes, min_rows=0)
+        x = np.concatenate([current[:, :2], added[0]])
+        y = np.concatenate([current[:, 2], added[1]])
+        return self._set_custom((x, y.astype(added[1].dtype)))
+
+    def _label_rule(self) -> tuple[datasets.Task, int]:
+        """The task custom labels are checked for, and the classes they may use: multi-class
+        labels may go up to the largest class count, and the classes then follow them."""
+        task, classes = self._custom_task(), self.trainer.config.classes
+        return task, MAX_CLASSES if task == "multiclass" else classes
+
+    def _set_custom(self, rows: np.ndarray | tuple[Array, Any]) -> list[dict[str, Any]]:
+        """Switch to these custom points: rows (n, 3) to validate, or validated (x, y)."""
+        if isinstance(rows, np.ndarray):
+            if len(rows) > MAX_POINTS:
+                raise custom_data.DataError(
+                    [f"at most {MAX_POINTS} points are allowed, received {len(rows)}"]
+                )
+            rows = custom_data.from_points(rows, *self._label_rule(), min_rows=0)
+        x, y = rows
+        task, classes = self._custom_task(), self.trainer.config.classes
         rows = np.column_stack([x, y]).reshape(-1, 3)
-        self.trainer.set_custom(rows)
-        return [
-            self._config_message(["data"], f"custom data: {len(rows)} points"),
-            self._data_message(),
-        ]
+        needed = int(y.max()) + 1 if task == "multiclass" and len(y) else classes
+        self.trainer.set_custom(rows, max(classes, needed))
+        message = f"custom data: {len(rows)} points"
+        if needed > classes:
+            message += f"; classes set to {needed} from the labels"
+        return [self._config_message(["data"], message), self._data_message()]
 
     def _configure(self, command: Configure) -> list[dict[str, Any]]:
+        """Validate the whole change first; a refusal changes nothing."""
         changes, current = command.changes(), self.trainer.config
         implied = implied_changes(current, changes)
-        task, custom = changes.get("task"), self.trainer.custom
-        dataset = implied.get("dataset", changes.get("dataset", current.dataset))
-        if dataset == "custom" and task and len(custom):  # the points drawn must suit the task
-            classes = changes.get("classes", current.classes)
-            custom_data.from_points(custom.tolist(), task, classes, min_rows=0)
-        return self._configure_to(command.patch(current, implied))
+        config = command.patch(current, implied)
+        fit_changed = (config.task, config.classes, config.dataset) != (
+            current.task,
+            current.classes,
+            current.dataset,
+        )
+        if config.dataset == "custom" and fit_changed:
+            self._check_custom_fits(config)
+        asked = changes.get("features", current.features)
+        note = ""
+        if config.features != asked and is_one_d(config.dataset):
+            dropped = [name for name in asked if name not in config.features]
+            note = f"{config.dataset} is a 1-D curve (x2 is 0): dropped {', '.join(dropped)}"
+        return self._configure_to(config, note)
 
-    def _configure_to(self, config: Config) -> list[dict[str, Any]]:
+    def _check_custom_fits(self, config: Config) -> None:
+        """Raise DataError, naming what to do, when the custom points do not suit `config`'s
+        task and classes (data and config never disagree)."""
+        labels = self.trainer.custom[:, 2]
+        if not len(labels) or config.task == "regression":
+            return
+        whole = bool(np.all((labels == np.round(labels)) & (labels >= 0)))
+        if config.task == "binary" and not np.all(np.isin(labels, [0.0, 1.0])):
+            problem = "the custom points have labels other than 0 and 1: binary needs 0 or 1"
+            raise custom_data.DataError([f"{problem}; clear the points or pick multi-class"])
+        if config.task == "multiclass" and not whole:
+            raise custom_data.DataError(["the custom points have labels that are not classes"])
+        if config.task == "multiclass" and labels.max() >= config.classes:
+            top = labels.max()
+            needed = f"classes must be at least {top + 1:g}, received {config.classes}"
+            advice = "remove the points of the higher classes first"
+            problem = f"the custom points have labels up to {top:g}: {needed}; {advice}"
+            raise custom_data.DataError([problem])
+
+    def _configure_to(self, config: Config, note: str = "") -> list[dict[str, Any]]:
         rebuilt = self.trainer.apply(config)
-        replies = [self._config_message(rebuilt, self._describe(rebuilt))]
+        message = "; ".join(part for part in (self._describe(rebuilt), note) if part)
+        replies = [self._config_message(rebuilt, message)]
         if "data" in rebuilt:
             replies.append(self._data_message())
         if "network" in rebuilt and self.step_target is None and not self.running:
@@ -317,8 +436,14 @@ class Session:
         Training gets what the frame (its cost measured as it goes) leaves of the share.
         """
         outbox = Outbox()
+        started = self.clock()
         while self.commands:
+            if is_heavy(self.commands[0]):
+                outbox.heavy = True
+                return outbox
             outbox.messages.extend(self.handle(self.commands.popleft()))
+            if self.commands and self.clock() - started >= share:
+                return outbox  # the rest in the next turn: one turn stays bounded
         now = time.perf_counter()
         elapsed, self._last_slice = now - self._last_slice, now
         if self.running:
@@ -342,6 +467,13 @@ class Session:
 
     def _train(self, deadline: float, elapsed: float) -> list[dict[str, Any]]:
         trainer, speed = self.trainer, self.trainer.config.speed
+        if len(trainer.data.y_train) == 0:  # the points were cleared while it ran
+            self.running, self.step_target = False, None
+            message = str(NoData())
+            return [
+                ErrorMessage(code="no_data", message=message).model_dump(),
+                self._status("pause", message),
+            ]
         if self.step_target is not None:
             allowed = float(self.step_target - trainer.epoch)
         elif speed == 0:

@@ -109,10 +109,24 @@ class Config(Strict):
     frame_rate: Annotated[float, Field(ge=1.0, le=60.0)] = 30.0
 
     @model_validator(mode="after")
-    def _unique_features(self) -> Config:
+    def _check_features(self) -> Config:
+        """No repeats; a 1-D curve's features are those of x1 (see implied_changes)."""
         if len(set(self.features)) != len(self.features):
             raise ValueError(f"features must not repeat, received {self.features}")
+        if is_one_d(self.dataset):  # x2 is 0 on a curve: its inputs are x1's alone, always
+            self.features = one_d_features(self.features)
         return self
+
+
+def is_one_d(dataset: str) -> bool:
+    """A 1-D curve y(x1): x2 is 0 for every point."""
+    return dataset != "custom" and datasets.DATASETS[dataset].one_d
+
+
+def one_d_features(features: list[str]) -> list[str]:
+    """The features a 1-D curve can use: those of x1 alone (x2 is 0 there); x1 if none is."""
+    kept = [name for name in features if "x2" not in name]
+    return kept or ["x1"]
 
 
 def optimizer_hyper(config: Config) -> dict[str, Any]:
@@ -145,14 +159,17 @@ def implied_changes(current: Config, changes: dict[str, Any]) -> dict[str, Any]:
         )
     if "features" not in changes and dataset != current.dataset:
         implied["features"] = _default_features(current, dataset)
+    if is_one_d(dataset):  # x2 is 0 on a curve: x2-based inputs would feed the network zeros
+        features = implied.get("features", changes.get("features", current.features))
+        if one_d_features(list(features)) != list(features):
+            implied["features"] = one_d_features(list(features))
     return implied
 
 
 def _default_features(current: Config, dataset: str) -> list[str]:
     """A 1-D curve has x2 = 0 everywhere: it starts with x1 alone (y against x, as in the
     lecture), and leaving one for 2-D data brings x2 back; other choices are kept."""
-    one_d = dataset != "custom" and datasets.DATASETS[dataset].one_d
-    was_one_d = current.dataset != "custom" and datasets.DATASETS[current.dataset].one_d
+    one_d, was_one_d = is_one_d(dataset), is_one_d(current.dataset)
     if one_d and not was_one_d:
         return ["x1"]
     if was_one_d and not one_d and list(current.features) == ["x1"]:

@@ -32,6 +32,13 @@ def _outputs(data: Data) -> int:
     return data.classes if data.task == "multiclass" else data.targets
 
 
+class NoData(ValueError):
+    """Training was asked for with no training points."""
+
+    def __init__(self) -> None:
+        super().__init__("there are no training points: draw some, load a CSV or choose a dataset")
+
+
 class Diverged(RuntimeError):
     """Training blew up (see app.watchdog); the best recent weights were restored."""
 
@@ -67,9 +74,11 @@ class Trainer:
 
     # ---- building ----
 
-    def _make_data(self, config: Config) -> Data:
+    def _make_data(self, config: Config, custom: Array | None = None) -> Data:
+        """New data for `config` (raises, changing nothing, when the points do not fit it)."""
+        data = make_data(config, self.custom if custom is None else custom)
         self.data_revision += 1
-        return make_data(config, self.custom)
+        return data
 
     def _make_net(self, config: Config, data: Data) -> MLP:
         outputs = _outputs(data)
@@ -100,11 +109,15 @@ class Trainer:
         """Move to config `new`, rebuilding only what changed; returns what was rebuilt."""
         old, rebuilt = self.config, list[Rebuilt]()
         changed = {name for name in Config.model_fields if getattr(old, name) != getattr(new, name)}
+        new_data = changed & set(DATA_FIELDS) or "task" in changed
+        # What can fail for a valid Config (points that do not suit it) fails here, before
+        # anything changes: a refused change leaves config, data and network as they were.
+        data = self._make_data(new) if new_data else None
         self.config = new
         shape_changed = False
-        if changed & set(DATA_FIELDS) or "task" in changed:
+        if data is not None:
             old_task, old_classes = self.data.task, self.data.classes
-            self.data = self._make_data(new)
+            self.data = data
             self._restart_epoch()
             rebuilt.append("data")
             shape_changed = (self.data.task, self.data.classes) != (old_task, old_classes)
@@ -209,14 +222,24 @@ class Trainer:
         self.stats = self.evaluate()
         self._watch(None)
 
+    def require_data(self) -> None:
+        """Raise NoData when there is nothing to train on."""
+        if len(self.data.y_train) == 0:
+            raise NoData()
+
     # ---- custom data ----
 
-    def set_custom(self, points: NDArray[Any]) -> None:
-        """Replace the custom points (validated by the caller) and switch to them."""
-        self.custom = points
-        self.config = self.config.model_copy(update={"dataset": "custom"})
+    def set_custom(self, points: NDArray[Any], classes: int | None = None) -> None:
+        """Replace the custom points (validated by the caller) and switch to them, with
+        `classes` classes when given."""
+        update: dict[str, Any] = {"dataset": "custom"}
+        if classes is not None:
+            update["classes"] = classes
+        config = self.config.model_copy(update=update)
+        data = self._make_data(config, points)
+        self.custom, self.config = points, config
         old = (self.data.task, self.data.classes)
-        self.data = self._make_data(self.config)
+        self.data = data
         self._restart_epoch()
         if (self.data.task, self.data.classes) != old or _outputs(self.data) != self.net.outputs:
             self._rebuild_net_keeping_weights()
@@ -372,8 +395,15 @@ class Trainer:
         raise Diverged(divergence)
 
     def evaluate(self) -> Stats:
-        """Data loss (no penalty, no dropout) and accuracy on both splits, from one forward."""
-        return evaluate(self.net, self.data)
+        """Data loss (no penalty, no dropout) and accuracy on both splits, from one forward:
+        compiled once the kernel is ready (equal to the readable evaluate to 1e-14, tested;
+        and the readable forward would keep every layer's activations cached)."""
+        data = self.data
+        if not (self.use_compiled and accel.ready() and len(data.y_all)):
+            return evaluate(self.net, data)
+        plan = self.compiled_plan()
+        x, t = plan.columns(data.f_all, data.y_all)
+        return Stats(*plan.evaluate(self.net, x, t, len(data.y_train), data.task != "regression"))
 
     # ---- what a frame shows ----
 

@@ -74,6 +74,11 @@ def make_data(config: Config, custom: Array) -> Data:
         # sent (a shared link re-sends them), get the same split.
         rows = custom[np.lexsort(custom.T[::-1])] if len(custom) else custom
         x, y = rows[:, :2], rows[:, 2]
+        if task == "multiclass" and len(y) and y.max() >= classes:
+            raise ValueError(
+                f"the custom points have labels up to {y.max():g}: classes must be at least "
+                f"{y.max() + 1:g}, received {classes}"
+            )
         if len(y) < 2:  # a set still being drawn: train on what there is
             split = (x, y, x[:0], y[:0])
         else:

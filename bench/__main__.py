@@ -1,4 +1,5 @@
-"""`python -m bench [engine frame e2e solve] [--quick] [--clients 1 10 30] [--workers 2]`."""
+"""`python -m bench [engine frame e2e solve memory attacks goals] [--quick] [--clients 1 10 30]
+[--workers 2]`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np
 
-PARTS = ("engine", "frame", "e2e", "solve")
+PARTS = ("engine", "frame", "e2e", "solve", "memory", "attacks", "goals")
 
 
 def machine() -> str:
@@ -87,6 +88,19 @@ def main() -> None:
             from bench import solve
 
             print("## Time to solve spiral\n\n" + table(solve.run(args.quick)) + "\n", flush=True)
+        elif part == "memory":
+            from bench import memory
+
+            print("## Memory per session\n\n" + table(memory.run(args.quick)) + "\n", flush=True)
+        elif part == "attacks":
+            from bench import attacks
+
+            rows = attacks.run(args.quick)
+            print("## One client attacks, another commands\n\n" + table(rows) + "\n", flush=True)
+        elif part == "goals":
+            from bench import goals
+
+            print("## Goals against targets\n\n" + table(goals.run(args.quick)) + "\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,12 @@ def running_server(workers: int = 1) -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
     command = [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
-    env = {**os.environ, "PLAYGROUND_MAX_SESSIONS": "200"}
+    # one load generator on one address: the per-address cap would refuse it
+    env = {
+        **os.environ,
+        "PLAYGROUND_MAX_SESSIONS": "200",
+        "PLAYGROUND_MAX_SESSIONS_PER_CLIENT": "200",
+    }
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20

@@ -30,6 +30,7 @@ class ServerProcess:
     port: int
     extra_env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None  # the server's stderr goes here when set (tests read its log)
 
     @property
     def url(self) -> str:
@@ -41,11 +42,15 @@ class ServerProcess:
 
     def start(self) -> None:
         env = {**os.environ, "PLAYGROUND_LOG_LEVEL": "warning", **self.extra_env}
+        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - the child's
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=env,
+            stderr=log,
         )
+        if log is not None:
+            log.close()
         deadline = time.monotonic() + 120  # a bound for a loaded machine, not a wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -95,7 +100,7 @@ class ServerProcess:
         self.process = None
 
 
-def start_server(**extra_env: str) -> ServerProcess:
-    server = ServerProcess(free_port(), dict(extra_env))
+def start_server(log_path: Path | None = None, **extra_env: str) -> ServerProcess:
+    server = ServerProcess(free_port(), dict(extra_env), log_path=log_path)
     server.start()
     return server

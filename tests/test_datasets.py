@@ -418,7 +418,8 @@ def test_from_csv_numbers_rows_by_line() -> None:
         "row 5: expected 3 values (x1, x2, label), received 2",
         "row 6: x2 is nan, not a finite number",
         "row 7: x1 = 9 is outside the domain [-6, 6]",
-        "row 8: label 4 is not allowed; binary labels are 0 or 1 (-1 is read as 0)",
+        "row 8: label 4 is not allowed; binary labels are 0 or 1 (-1 is read as 0); "  # noqa: ISC004
+        "for more classes pick multi-class",
         "row 9: label is empty",
         "row 10: '1_0' is not a number",
     ]

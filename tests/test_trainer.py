@@ -132,7 +132,7 @@ def test_divergence_rolls_back_to_the_slices_starting_weights(path: str) -> None
         for _ in range(50):
             before = [p.copy() for p in trainer.net.parameters()]
             trainer.train(time.perf_counter() + 1, 1)
-    assert (trainer._plan is not None) == (path == "compiled")
+    assert path != "compiled" or trainer._plan is not None  # (evaluate may make one either way)
     assert all(np.array_equal(a, b) for a, b in zip(before, trainer.net.parameters(), strict=True))
     assert trainer.optimizer.state == []  # reset: no momentum left
     assert trainer.stats.train_loss is not None

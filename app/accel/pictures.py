@@ -8,7 +8,6 @@ biases folded in: the grid columns carry a row of ones), each activation in plac
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +15,7 @@ from numpy.typing import NDArray
 from app.accel.activations import LINEAR, RELU, TANH, activate
 from app.accel.layout import layout, structure_key
 from app.accel.runtime import compiled, fused
+from app.accel.scratch import scratch
 from app.accel.tanh import tanh32
 from app.nn import MLP, TASKS
 
@@ -104,23 +104,6 @@ def quantize_rows(flat: Floats, lo: Array, hi: Array, out: NDArray[np.uint8]) ->
             out[ch, e] = np.uint8(min(max(v, np.float32(0.0)), top))
 
 
-_local = threading.local()
-
-
-def _scratch(cells: int, hidden: bool, size: int) -> Floats:
-    """The pass's scratch, kept per thread (fresh memory costs page faults) and shared by the
-    sessions a thread serves; the output pass and the neuron maps' pass never share one."""
-    buffers: dict[tuple[int, bool], Floats] | None = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = {}
-    work = buffers.get((cells, hidden))
-    if work is None or len(work) < size:
-        if len(buffers) > 4:
-            buffers.clear()
-        work = buffers[(cells, hidden)] = np.empty(size, dtype=np.float32)
-    return work
-
-
 class PicturePass:
     """The compiled pass for one network structure."""
 
@@ -134,7 +117,9 @@ class PicturePass:
         predictions, each (units, cells) float32. They are views of a scratch buffer: use them
         before the next call on this thread."""
         cells = x.shape[1]
-        work = _scratch(cells, hidden, int((self.layers[:-1, 2] + 1).sum() + self.outputs) * cells)
+        size = int((self.layers[:-1, 2] + 1).sum() + self.outputs) * cells
+        # The output pass and the neuron maps' pass never share a buffer (both grids alive).
+        work = scratch("pictures/hidden" if hidden else "pictures/output", size, np.float32)
         p = np.concatenate(net.parameters(), axis=None).astype(np.float32)  # P's layout
         picture_forward(p, self.layers, x, work, self.task == "binary")
         outs, at = [], 0

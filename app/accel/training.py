@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from app.accel import losses, network, optimizers
 from app.accel.layout import code_of, layout, structure_key
+from app.accel.scratch import scratch
 from app.nn import MLP, OPTIMIZERS, Dropout, Optimizer
 from app.nn.optimizers import SGD, State
 
@@ -45,15 +46,13 @@ class TrainingPlan:
             for lo, hi, shape in zip(self.offsets, self.offsets[1:], self.shapes, strict=False)
         ]
         self.slots = np.zeros((2, len(self.p)))
+        self._gradient: Array | None = None  # G of the last batch run trained
         self.counts = np.zeros((2, len(params)), dtype=np.int64)  # steps, has momentum buffer
         self.hyper = np.zeros(8)
         loss = code_of(losses.CODES, net.loss_name, "loss")
         self.codes = np.array([loss, 0], dtype=np.int64)
         self._rule = optimizers.Rule()
         self._states: list[State] = []
-        self._work = np.empty(0)  # train's scratch, kept while the batch size stays
-        self._work_rows = -1
-        self._eval_work = np.empty(0)
         self._columns: dict[tuple[int, int], tuple[Any, Any, Array, Array]] = {}
 
     def columns(self, x: Array, y: NDArray[Any]) -> tuple[Array, Array]:
@@ -115,20 +114,23 @@ class TrainingPlan:
         with repeat (whole-set batches: batch >= n), max_batches whole epochs in this order.
         x, t from `columns`. Returns the next start."""
         rows = min(batch, len(order))
-        if rows != self._work_rows:
-            size = network.work_size(self.layers, x.shape[0], t.shape[0], rows, len(self.p))
-            self._work, self._work_rows = np.empty(size), rows
-        return int(network.train(self.p, self.slots, self.counts, self.tensors, self.layers,
-                                 self.hyper, self.codes, x, t, order, start, batch, max_batches,
-                                 repeat and batch >= len(order), self._work))  # fmt: skip
+        size = network.work_size(self.layers, x.shape[0], t.shape[0], rows, len(self.p))
+        work = scratch("train", size)
+        end = int(network.train(self.p, self.slots, self.counts, self.tensors, self.layers,
+                                self.hyper, self.codes, x, t, order, start, batch, max_batches,
+                                repeat and batch >= len(order), work))  # fmt: skip
+        # The scratch is the thread's, shared by every session: keep the last batch's G (the
+        # update leaves it at its end) for weight_gradients, one vector of P's length.
+        self._gradient = work[size - len(self.p) : size].copy()
+        return end
 
     def weight_gradients(self) -> list[Array] | None:
         """dL/dW (d_in, d_out) of each Dense layer on the last batch `run` trained, as the
         readable engine's `MLP.weight_gradients()`: G, at the end of run's scratch (the update
         reads it and leaves it), penalty included. None before the first run."""
-        if self._work_rows < 0:
+        g = self._gradient
+        if g is None:
             return None
-        g = self._work[len(self._work) - len(self.p) :]
         return [g[row[0] : row[0] + row[1] * row[2]].reshape(row[1], row[2]) for row in self.layers]
 
     def stats(
@@ -137,15 +139,20 @@ class TrainingPlan:
         """(train loss, test loss, train accuracy, test accuracy) with P's weights, as the
         trainer's evaluate computes them; x, t from `columns` with the training rows first.
         A split whose loss is not finite (or that is empty) gets None for both."""
-        size = network.work_size(self.layers, 0, 0, x.shape[1], 0)
-        if len(self._eval_work) != size:
-            self._eval_work = np.empty(size)
+        work = scratch("evaluate", network.work_size(self.layers, 0, 0, x.shape[1], 0))
         values = network.evaluate(self.p, self.layers, x, t, n_train, int(self.codes[0]),
-                                  classify, self._eval_work)  # fmt: skip
+                                  classify, work)  # fmt: skip
         train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in values)
         train = (train_loss, train_accuracy) if math.isfinite(train_loss) else (None, None)
         test = (test_loss, test_accuracy) if math.isfinite(test_loss) else (None, None)
         return train[0], test[0], _or_none(train[1]), _or_none(test[1])
+
+    def evaluate(
+        self, net: MLP, x: Array, t: Array, n_train: int, classify: bool
+    ) -> tuple[float | None, float | None, float | None, float | None]:
+        """`stats` with the live weights of `net` (which may differ from P's: an edit)."""
+        np.concatenate(net.parameters(), axis=None, out=self.p)
+        return self.stats(x, t, n_train, classify)
 
     def end(self, net: MLP) -> None:
         """Write P and the optimizer state back into the live arrays and state dicts."""

@@ -1,24 +1,24 @@
-"""WS /ws: one Connection per client, owning one Session; reader, producer and sender tasks.
+"""WS /ws: one Connection per client, owning one Session; a reader and a sender task, and the
+session's turns, which the process's Scheduler runs (app/web/scheduler.py).
 
-The producer runs the session's slices in a worker thread and keeps only the newest frame; the
-sender sends queued text messages and then that frame. A slow client therefore gets fewer
-frames, never a backlog, and the trainer never waits for the socket.
+A turn keeps only the newest frame; the sender sends queued text messages and then that frame.
+A slow client therefore gets fewer frames, never a backlog, and no turn waits for a socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
 import pydantic_core
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from app import heavy
 from app.config import Settings
 from app.protocol import (
     PROTOCOL_VERSION,
@@ -30,106 +30,102 @@ from app.protocol import (
     describe_validation_error,
     parse_client_message,
 )
-from app.session import Session
+from app.session import Outbox, RawMessage, Session
+from app.web.scheduler import Scheduler, TokenBucket
 
 router = APIRouter()
 log = logging.getLogger("app.socket")
-MAX_PENDING_MESSAGES = 1000
+MAX_PENDING_MESSAGES = 1000  # replies the client has not read yet: it is not reading
+MAX_PENDING_ERRORS = 64  # past this many unsent replies, error replies are dropped, not queued
+LIGHT_MESSAGE_CHARS = 8 * 1024  # larger messages are validated in the heavy lane
+ACK_MAX_CHARS = 64
 
 
-class Scheduler:
-    """Shares one process's CPU fairly among its sessions.
-
-    Slices run one at a time on a single trainer thread (the GIL lets one run anyway: run
-    side by side they would only split each other's wall-clock deadlines), in arrival order,
-    so sessions take turns; each running session's turn is an equal share of a frame period.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.sessions = 0
-        self.running = 0
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer")
-
-    def share(self, frame_interval: float) -> float:
-        """Seconds of CPU a running session may use per frame, its frame included."""
-        share = 0.6 * frame_interval / max(1, self.running)  # the rest: frames, sockets
-        return min(self.settings.slice_seconds, share)
+def encode(message: dict[str, Any]) -> str:
+    """A server message as JSON text (orjson: 5000 points in about a millisecond)."""
+    return orjson.dumps(message).decode()
 
 
-class TokenBucket:
-    """At most `rate` commands a second on average, bursts up to `burst`."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, float(burst)
-        self.tokens, self.stamp = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
+def as_ack(text: str) -> dict[str, Any] | None:
+    """A short message whose type is "ack", read without pydantic (the page sends one per
+    frame); None for anything else."""
+    if len(text) > ACK_MAX_CHARS or '"ack"' not in text:
+        return None
+    try:
+        value = orjson.loads(text)  # standard JSON only: no NaN, no Infinity
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) and value.get("type") == "ack" else None
 
 
 class Connection:
-    """One client's socket and its session."""
+    """One client's socket and its session; the scheduler calls `take_turn`."""
 
-    def __init__(self, websocket: WebSocket, settings: Settings, scheduler: Scheduler) -> None:
+    def __init__(
+        self, websocket: WebSocket, settings: Settings, scheduler: Scheduler, address: str
+    ) -> None:
         self.websocket = websocket
         self.settings = settings
         self.scheduler = scheduler
+        self.address = address
         self.session = Session(settings)
-        self.messages: collections.deque[dict[str, Any]] = collections.deque()
+        self.vtime = 0.0  # CPU seconds charged (the scheduler's fair order)
+        self.messages: collections.deque[str] = collections.deque()
         self.frame: bytes | None = None  # the newest unsent frame
         self.frame_seq = 0
         self.sent_seq = 0
         self.acked_seq: int | None = None  # None until the client acks: no flow control
         self.ready = asyncio.Event()  # something to send
-        self.wake = asyncio.Event()  # a command arrived
         self.bucket = TokenBucket(settings.commands_per_second, settings.command_burst)
         rate = 4 * settings.max_frame_rate  # acks are cheap, but not free
         self.ack_bucket = TokenBucket(rate, int(2 * rate))
         self._last_rate_warning = 0.0
         self._counted_running = False
-        self.closing = False
+        self.busy = False  # in the heavy lane or on the side thread: the session is theirs
+        self.turn_seconds = 0.0  # running mean of a turn's CPU time
+        self.last_frame = 0.0  # loop time of the last frame made
+        self.gap = 0.0  # running mean of the time between this session's frames
+        self.closing = False  # the sender flushes the queued messages, then ends
+        self.close_code: tuple[int, str] | None = None
+        self.gone = False
 
-    def post(self, message: dict[str, Any]) -> None:
+    def post(self, message: dict[str, Any] | str) -> None:
         if len(self.messages) >= MAX_PENDING_MESSAGES:
             raise ConnectionAbortedError("client is not reading its messages")
-        self.messages.append(message)
+        self.messages.append(message if isinstance(message, str) else encode(message))
         self.ready.set()
 
     def error(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        if len(self.messages) >= MAX_PENDING_ERRORS and code != "rate_limited":
+            return  # a flood of faults: the client has plenty of errors to read already
         reply = ErrorMessage(code=code, message=cut(message, 500), field=field and cut(field, 60))
         self.post(reply.model_dump())
 
     async def run(self) -> None:
+        self.loop = asyncio.get_running_loop()
         for message in self.session.greeting():
             self.post(message)
+        self.scheduler.ready(self)  # the first frame
         try:
             async with asyncio.TaskGroup() as group:
                 sender = group.create_task(self.send_loop())
-                producer = group.create_task(self.produce_loop())
                 close = await self.read_loop()
-                producer.cancel()
                 if close is None:
                     sender.cancel()  # the peer is gone: nothing to flush
                 else:
-                    self.closing = True  # the sender flushes the queued messages, then ends
+                    self.close_code = close
+                    self.closing = True
                     self.ready.set()
-            if close is not None:
-                await self.websocket.close(code=close[0], reason=close[1])
         finally:
+            self.gone = True
+            self.scheduler.forget(self)
             self._set_running(False)
 
     # ---- reading ----
 
     async def read_loop(self) -> tuple[int, str] | None:
         """Read until the client leaves (None) or must be closed: (close code, reason)."""
-        while True:
+        while not self.closing:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
                 return None
@@ -141,19 +137,33 @@ class Connection:
                 else:
                     self.error("bad_message", "binary messages are not accepted; send JSON text")
                 continue
+            ack = as_ack(text)
+            if ack is not None:
+                self._receive_ack(ack, text)
+                continue
+            if not self.bucket.take():  # before parsing: a flood of garbage costs no more
+                self._limited(self._too_many("some were dropped"))
+                if len(text) > LIGHT_MESSAGE_CHARS:  # a flood of big ones: TCP holds it back
+                    await asyncio.sleep(1.0 / self.settings.commands_per_second)
+                continue
             close = self.receive_text(text)
             if close is not None:
                 return close
+        return self.close_code
 
     def _too_large(self, size: int) -> str:
         limit = self.settings.max_message_bytes
         return f"message of {size} bytes is larger than the limit of {limit} bytes"
 
     def receive_text(self, text: str) -> tuple[int, str] | None:
-        """Validate one client message and queue it for the session."""
+        """Check one client message (its rate already paid for) and queue it for the session;
+        large messages are validated in the heavy lane, not here."""
         size = len(text) if len(text) * 4 <= self.settings.max_message_bytes else len(text.encode())
         if size > self.settings.max_message_bytes:
             self.error("too_large", self._too_large(size))
+            return None
+        if len(text) > LIGHT_MESSAGE_CHARS:
+            self._queue(RawMessage(text))
             return None
         try:
             # JSON as the standard has it (no NaN / Infinity), nesting bounded by the parser.
@@ -167,20 +177,8 @@ class Connection:
             message, field = describe_validation_error(problem, strip_tag=True)
             self.error("bad_message", message, field)
             return None
-        if isinstance(command, Ack):
-            if self.ack_bucket.take() and command.seq <= self.sent_seq:
-                self.acked_seq = max(self.acked_seq or 0, command.seq)
-                self.ready.set()
-            return None
-        if not self.bucket.take():
-            now = time.monotonic()
-            if now - self._last_rate_warning > 1.0:
-                self._last_rate_warning = now
-                self.error(
-                    "rate_limited",
-                    f"too many commands: at most {self.settings.commands_per_second:g} "
-                    "per second; some were dropped",
-                )
+        if isinstance(command, Ack):  # a long-winded ack (as_ack reads the page's own)
+            self._receive_ack({"type": "ack", "seq": command.seq}, text)
             return None
         if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
             self.error(
@@ -189,61 +187,179 @@ class Connection:
                 f"this server speaks version {PROTOCOL_VERSION}",
             )
             return 1008, "protocol version"
-        self.session.queue(command)
-        self.wake.set()
+        self._queue(command)
         return None
 
-    # ---- producing ----
+    def _receive_ack(self, ack: dict[str, Any], text: str) -> None:
+        if not self.ack_bucket.take():
+            return
+        seq = ack.get("seq")
+        if ack.keys() != {"type", "seq"} or type(seq) is not int or seq < 0:
+            try:  # the strict parser names what is wrong
+                parse_client_message(text)
+            except ValidationError as problem:
+                message, field = describe_validation_error(problem, strip_tag=True)
+                self.error("bad_message", message, field)
+            return
+        if seq <= self.sent_seq:
+            self.acked_seq = max(self.acked_seq or 0, seq)
+            self.ready.set()
+
+    def _too_many(self, what: str) -> str:
+        return f"too many commands: at most {self.settings.commands_per_second:g} a second; {what}"
+
+    def _limited(self, message: str) -> None:
+        """Say so, once a second."""
+        now = time.monotonic()
+        if now - self._last_rate_warning > 1.0:
+            self._last_rate_warning = now
+            self.error("rate_limited", message)
+
+    def _queue(self, command: Any) -> None:
+        if self.session.queued() >= self.settings.max_queued_commands:
+            self._limited(
+                f"{self.settings.max_queued_commands} commands are waiting already: "
+                "some were dropped; send fewer at once"
+            )
+            return
+        self.session.queue(command)
+        if not self.busy:
+            self.scheduler.ready(self)
+
+    # ---- turns (the scheduler calls these on the event loop's thread) ----
 
     def _set_running(self, running: bool) -> None:
         if running != self._counted_running:
             self.scheduler.running += 1 if running else -1
             self._counted_running = running
 
-    async def produce_loop(self) -> None:
+    def take_turn(self) -> None:
+        """Commands, training and a frame if due, within this session's share of a frame."""
+        if self.gone or self.busy or self.closing:
+            return
         session = self.session
-        last_frame = 0.0
-        gap = 0.0  # running mean of the time between this session's frames
-        while True:
-            interval = session.frame_interval(self.settings.max_frame_rate)
-            now = time.perf_counter()
-            running = session.is_running()
-            want_frame = now - last_frame >= 0.9 * interval or not running
-            if want_frame and running and 0 < now - last_frame < 1.0:
-                gap += 0.2 * (now - last_frame - gap)
-            # Frames first: when they come slower than asked (a crowded process), training
-            # gives up part of its turn until they keep pace (down to the floor in run_slice).
-            share = self.scheduler.share(interval) * min(1.0, interval / max(gap, 1e-3))
-            self._set_running(running)
-            outbox = await asyncio.get_running_loop().run_in_executor(
-                self.scheduler.executor, session.run_slice, share, want_frame
-            )
-            self._set_running(session.is_running())
-            for message in outbox.messages:
-                self.post(message)
-            if outbox.messages and outbox.frame is None:
-                # An unsent frame from before these replies (say "running", before a pause)
-                # would reach the page after them: drop it; the next frame shows their effect.
-                self.frame = None
-            if outbox.frame is not None:
-                self.frame = outbox.frame  # replaces an unsent older frame
-                self.frame_seq = outbox.seq
-                self.ready.set()
-                last_frame = now
-            self.wake.clear()
-            if session.has_commands() or session.owes_frame():
-                continue  # a paused session owes a frame for the change: at once
-            if session.is_running():
-                pause = max(0.0, last_frame + interval - time.perf_counter())
-                await self._sleep_or_wake(pause)
-            else:
-                await self.wake.wait()
+        now = self.loop.time()
+        interval = session.frame_interval(self.settings.max_frame_rate)
+        running = session.is_running()
+        since = now - self.last_frame
+        want_frame = since >= 0.9 * interval or not running
+        if want_frame and running and 0 < since < 1.0:
+            self.gap += 0.2 * (since - self.gap)
+        # Frames first: when they come slower than asked (a crowded process), training gives
+        # up part of its turn until they keep pace (down to the floor in run_slice).
+        share = self.scheduler.share(interval) * min(1.0, interval / max(self.gap, 1e-3))
+        self._set_running(running)
+        if self.turn_seconds > self.settings.offload_turn_seconds:
+            self.busy = True  # the side thread owns the session until the turn is done
 
-    async def _sleep_or_wake(self, seconds: float) -> None:
+            def run() -> Outbox | None:
+                if self.gone:  # left while this turn waited for the side thread
+                    return None
+                return self._timed(session.run_slice, share, want_frame)
+
+            self.scheduler.offload(self, run, lambda outbox: self._turn_done(outbox, now))
+            return
+        self._turn_done(self._timed(session.run_slice, share, want_frame), now)
+
+    def _timed(self, run_slice: Any, share: float, want_frame: bool) -> Outbox:
+        """One slice, its CPU time kept (a running mean) to decide where the next one runs."""
+        started = time.thread_time()
+        outbox: Outbox = run_slice(share, want_frame)
+        # Sticky: one expensive turn sends the next ones off the loop, until 20 or so cheap
+        # turns in a row bring the estimate back under the threshold.
+        self.turn_seconds = max(time.thread_time() - started, 0.9 * self.turn_seconds)
+        return outbox
+
+    def _turn_done(self, outbox: Outbox | BaseException | None, started: float) -> None:
+        self.busy = False
+        if self.gone or outbox is None:
+            return
+        if isinstance(outbox, BaseException):
+            self.turn_failed(outbox)
+            return
+        self._set_running(self.session.is_running())
         try:
-            await asyncio.wait_for(self.wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+            self._deliver(outbox.messages, outbox.frame, outbox.seq)
+        except ConnectionAbortedError as error:  # the client's fault: no traceback
+            log.warning("client %s: %s; closing", self.address, error)
+            self.turn_failed(error)
+            return
+        if outbox.frame is not None:
+            self.last_frame = started
+        if outbox.heavy:
+            self._start_heavy()
+        else:
+            self._schedule()
+
+    def _deliver(self, messages: list[Any], frame: bytes | None, seq: int) -> None:
+        for message in messages:
+            self.post(message)
+        if messages and frame is None:
+            # An unsent frame from before these replies (say "running", before a pause)
+            # would reach the page after them: drop it; the next frame shows their effect.
+            self.frame = None
+        if frame is not None:
+            self.frame, self.frame_seq = frame, seq  # replaces an unsent older frame
+            self.ready.set()
+
+    def _schedule(self) -> None:
+        """Ask for the next turn: now, at the next frame, or when a command comes."""
+        session = self.session
+        if session.has_commands() or session.owes_frame():
+            self.scheduler.ready(self)
+        elif session.is_running():
+            interval = session.frame_interval(self.settings.max_frame_rate)
+            self.scheduler.ready_at(self, self.last_frame + interval)
+
+    def _start_heavy(self) -> None:
+        """Hand the heavy command at the head of the queue to the lane, if its address has the
+        budget for it (else wait for it); one that would cost more than a command may is
+        refused."""
+        session = self.session
+        cost, limit = session.heavy_cost(), self.settings.max_command_seconds
+        if cost > limit:
+            session.commands.popleft()
+            self.error(
+                "too_costly",
+                f"this command would take about {cost:.2f} s of CPU, more than the {limit:g} s "
+                "one command may use; send less data at once",
+            )
+            self._schedule()
+            return
+        wait = self.scheduler.heavy_wait(self.address)
+        if wait > 0:  # this address spent its heavy budget: its session waits, no one else
+            self.scheduler.ready_at(self, self.loop.time() + wait)
+            return
+        self.busy = True
+        self.scheduler.heavy(self, self.address, heavy.prepare, session.heavy_job(), self._ready)
+
+    def _ready(self, result: Any) -> None:
+        """The heavy lane's result: the session applies it in its next turn."""
+        self.busy = False
+        if self.gone:
+            return
+        if isinstance(result, BaseException):
+            self.turn_failed(result)
+            return
+        self.session.prepared(result)
+        self.scheduler.ready(self)
+
+    def turn_failed(self, error: BaseException) -> None:
+        """A bug in this session (or a client not reading): say so and close this connection."""
+        if isinstance(error, ConnectionAbortedError):
+            self.close_code = (1008, "client not reading")
+        else:
+            self.messages.clear()
+            self.messages.append(
+                encode(
+                    ErrorMessage(
+                        code="internal", message="the server failed on this session; reconnect"
+                    ).model_dump()
+                )
+            )
+            self.close_code = (1011, "internal error")
+        self.closing = True
+        self.ready.set()
 
     # ---- sending ----
 
@@ -252,8 +368,10 @@ class Connection:
             await self.ready.wait()
             self.ready.clear()
             while self.messages:
-                await self.websocket.send_text(json.dumps(self.messages.popleft()))
+                await self.websocket.send_text(self.messages.popleft())
             if self.closing:
+                code, reason = self.close_code or (1000, "")
+                await self.websocket.close(code=code, reason=reason)
                 return
             if self.frame is not None and self._window_open():
                 frame, self.frame = self.frame, None
@@ -272,23 +390,22 @@ async def play(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.settings
     scheduler: Scheduler = websocket.app.state.scheduler
     await websocket.accept()
-    if scheduler.sessions >= settings.max_sessions:
-        busy = ErrorMessage(
-            code="server_busy",
-            message=f"the server is full ({settings.max_sessions} sessions); try again later",
-        )
+    address = websocket.client.host if websocket.client else "unknown"
+    refusal = scheduler.admit(address)
+    if refusal is not None:
+        busy = ErrorMessage(code="server_busy", message=refusal)
         await websocket.send_text(busy.model_dump_json())
         await websocket.close(code=1013, reason="server busy")
         return
-    scheduler.sessions += 1
+    connection = Connection(websocket, settings, scheduler, address)
     try:
-        await Connection(websocket, settings, scheduler).run()
+        await connection.run()
     except* ConnectionAbortedError:
         await _close_quietly(websocket, 1008, "client not reading")
     except* (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the peer vanished mid-send; the session is simply dropped
     finally:
-        scheduler.sessions -= 1
+        scheduler.leave(address, connection)
 
 
 async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:

@@ -372,6 +372,8 @@ export default {
   "error.too_large": "That was too large for the server.",
   "error.rate_limited": "Too many changes at once: the server skipped some. Slow down a little.",
   "error.bad_data": "The data could not be used.",
+  "error.no_data": "There are no training points: draw some, load a CSV or choose a dataset.",
+  "error.too_costly": "That would take the server too long at once: send less data in one go.",
   "error.diverged": "Training diverged: the loss became infinite.",
   "error.version": "This page and the server speak different protocol versions: reload the page.",
   "error.server_busy": "The server is full right now: try again in a moment.",
