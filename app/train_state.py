@@ -71,10 +71,10 @@ def capture(trainer: Trainer, change: Change | None = None) -> TrainState:
         config=trainer.config,
         params=[p.copy() for p in trainer.net.parameters()],
         optimizer_state=copy_state(trainer.optimizer.state),
-        batch_rng=dict(trainer._rng.bit_generator.state),
+        batch_rng=dict(trainer.batches.rng.bit_generator.state),
         dropout_rng=dict(trainer.net.rng.bit_generator.state),
-        order=trainer._order.copy(),
-        position=trainer._position,
+        order=trainer.batches.order.copy(),
+        position=trainer.batches.position,
         stats=trainer.stats,
         data_revision=trainer.data_revision,
         change=change,
@@ -93,7 +93,7 @@ def restore(trainer: Trainer, state: TrainState) -> None:
     trainer.net.rng.bit_generator.state = state.dropout_rng
     trainer.optimizer = trainer._make_optimizer(config)
     trainer.optimizer.state = copy_state(state.optimizer_state)
-    trainer._rng.bit_generator.state = state.batch_rng
-    trainer._order, trainer._position = state.order.copy(), state.position
+    trainer.batches.rng.bit_generator.state = state.batch_rng
+    trainer.batches.order, trainer.batches.position = state.order.copy(), state.position
     trainer.epoch, trainer.stats = state.epoch, state.stats
     trainer._watch(None)

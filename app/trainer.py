@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app import accel, datasets, hand_edits
+from app.batches import Batches
+from app.compiled_training import CompiledTraining
 from app.nn import MLP, Optimizer, make_optimizer
 from app.session_config import Config, LayerSpec, Rebuilt, optimizer_hyper
 from app.train_state import TrainState, capture
@@ -24,7 +26,6 @@ from app.watchdog import Change, Divergence, Watchdog, constant_loss, describe_c
 Array = NDArray[np.float64]
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_share", "classes", "data_seed")
-COMPILED_CALL_SECONDS = 0.002  # work per compiled call: the deadline is checked between calls
 
 
 def _outputs(data: Data) -> int:
@@ -58,15 +59,12 @@ class Trainer:
         self.net = self._make_net(config, self.data)
         self.optimizer = self._make_optimizer(config)
         self.epoch = 0
-        self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # this epoch's permutation
-        self._position = 0  # next batch start within _order
-        self._rng = np.random.default_rng(config.seed)
+        self.batches = Batches(config.seed)
         self.use_compiled = True  # False: the readable loop alone (tests compare the two)
         # What `train` deadlines are measured on. A server passes time.thread_time: a slice
         # then gets its CPU budget even when it waits for the GIL (the event loop's turn).
         self.clock: Callable[[], float] = time.perf_counter
-        self._plan: accel.TrainingPlan | None = None
-        self._row_seconds = 1e-5  # running estimate of one row's compiled training time
+        self.compiled = CompiledTraining()
         self._gradients_from: str | None = None  # which loop trained the last batch
         self.stats = self.evaluate()
         self.watchdog = Watchdog()
@@ -118,7 +116,7 @@ class Trainer:
         if data is not None:
             old_task, old_classes = self.data.task, self.data.classes
             self.data = data
-            self._restart_epoch()
+            self.batches.restart()
             rebuilt.append("data")
             shape_changed = (self.data.task, self.data.classes) != (old_task, old_classes)
             shape_changed = shape_changed or _outputs(self.data) != self.net.outputs
@@ -196,8 +194,7 @@ class Trainer:
         self.optimizer = self._make_optimizer(self.config)
         self._gradients_from = None
         self.epoch = 0
-        self._rng = np.random.default_rng(self.config.seed)
-        self._restart_epoch()
+        self.batches = Batches(self.config.seed)
         self.stats = self.evaluate()
         self._watch(None)
 
@@ -218,7 +215,7 @@ class Trainer:
         if epoch is not None:
             self.epoch = epoch
         self.optimizer.reset()
-        self._restart_epoch()
+        self.batches.restart()
         self.stats = self.evaluate()
         self._watch(None)
 
@@ -240,17 +237,13 @@ class Trainer:
         self.custom, self.config = points, config
         old = (self.data.task, self.data.classes)
         self.data = data
-        self._restart_epoch()
+        self.batches.restart()
         if (self.data.task, self.data.classes) != old or _outputs(self.data) != self.net.outputs:
             self._rebuild_net_keeping_weights()
         self.stats = self.evaluate()
         self._watch(Change("dataset", None, None, "custom"))
 
     # ---- training ----
-
-    def _restart_epoch(self) -> None:
-        self._order = np.zeros(0, dtype=np.int64)
-        self._position = 0
 
     def train(self, deadline: float, max_epochs: float) -> int:
         """Train mini-batches until `deadline` (on self.clock) or `max_epochs` more epochs end.
@@ -264,7 +257,22 @@ class Trainer:
             return 0
         batch = min(self.config.batch_size, n)
         if self.use_compiled and accel.ready() and accel.fits(self.net):
-            return self._train_compiled(deadline, max_epochs, batch)
+            self._gradients_from = "compiled"
+            done, stats = self.compiled.train(
+                self.net,
+                self.optimizer,
+                self.data,
+                self.batches,
+                self.clock,
+                deadline,
+                (max_epochs, batch),
+            )
+            self.epoch += done
+            self.stats = stats
+            if stats.train_loss is None:  # non-finite: the live weights were left as they were
+                self._diverged(None, None)
+            self._check()
+            return done
         backup = [p.copy() for p in self.net.parameters()]
         self._gradients_from = "readable"
         done = self._train_readable(deadline, max_epochs, batch, backup)
@@ -276,13 +284,6 @@ class Trainer:
         self._check()
         return done
 
-    def _next_batch_order(self, n: int, batch: int) -> None:
-        """A new epoch's order once the last one is done: a permutation from the trainer's rng,
-        except for whole-set batches, whose gradient sums every row in any order: no shuffle."""
-        if self._position >= len(self._order):
-            self._order = np.arange(n) if batch >= n else self._rng.permutation(n)
-            self._position = 0
-
     def _train_readable(
         self, deadline: float, max_epochs: float, batch: int, backup: list[Array]
     ) -> int:
@@ -291,82 +292,31 @@ class Trainer:
         x, y = self.data.f_train, self.data.y_train
         params = self.net.parameters()
         while done < max_epochs:
-            self._next_batch_order(n, batch)
-            index = self._order[self._position : self._position + batch]
-            self._position += batch
+            self.batches.begin_epoch_if_done(n, batch)
+            index = self.batches.take(batch)
             with np.errstate(all="ignore"):  # a diverging run is caught just below
                 loss, grads = self.net.loss_and_grads(x[index], y[index])
             if not np.isfinite(loss):
                 self._diverged(None, backup)
             self.optimizer.step(params, grads)
-            if self._position >= n:
+            if self.batches.epoch_done():
                 self.epoch += 1
                 done += 1
             if self.clock() >= deadline:
                 break
         return done
 
-    def _train_compiled(self, deadline: float, max_epochs: float, batch: int) -> int:
-        """Same batches, same arithmetic (to ~1e-15 a step), compiled: see app.accel.training.
-
-        Each call runs about COMPILED_CALL_SECONDS of batches (from a running estimate), so the
-        deadline is checked between calls, never inside the compiled loop; with whole-set
-        batches one call runs many epochs. The live weights change only at the end, once the
-        loss is known to be finite: a diverged slice leaves them as they were (no backup).
-        """
-        plan, n, done = self.compiled_plan(), len(self.data.y_train), 0
-        x, t = plan.columns(self.data.f_train, self.data.y_train)
-        clock, rows, whole = self.clock, min(batch, n), batch >= n
-        plan.begin(self.net, self.optimizer)
-        self._gradients_from = "compiled"
-        while done < max_epochs:
-            self._next_batch_order(n, batch)
-            start, now = self._position, clock()
-            budget = min(COMPILED_CALL_SECONDS, deadline - now)
-            chunk = max(1, int(budget / (self._row_seconds * rows)))
-            if whole:
-                chunk = max(1, int(min(chunk, max_epochs - done)))
-            self._position = plan.run(x, t, self._order, start, batch, chunk, whole)
-            trained = n * chunk if whole else self._position - start
-            elapsed = clock() - now
-            if elapsed > 1e-4:  # long enough to measure: update the estimate
-                self._row_seconds = 0.5 * self._row_seconds + 0.5 * elapsed / trained
-            if self._position >= n:
-                epochs = chunk if whole else 1
-                self.epoch += epochs
-                done += epochs
-            if now + elapsed >= deadline:
-                break
-        data = self.data
-        x, t = plan.columns(data.f_all, data.y_all)  # evaluate's figures, compiled, from P
-        stats = Stats(*plan.stats(x, t, len(data.y_train), data.task != "regression"))
-        if stats.train_loss is None:  # non-finite: see train
-            self._diverged(None, None)
-        plan.end(self.net)
-        self.stats = stats
-        self._check()
-        return done
-
     def weight_gradients(self) -> list[Array] | None:
         """dL/dW of each Dense layer on the last batch trained (readable or compiled), None
         when the current network has not trained a batch yet (new, reset or rebuilt)."""
-        if self._gradients_from == "compiled" and self._plan is not None:
-            if self._plan.key == accel.structure_key(self.net):
-                return self._plan.weight_gradients()
-            return None
+        if self._gradients_from == "compiled":
+            return self.compiled.weight_gradients(self.net)
         if self._gradients_from == "readable":
             grads = self.net.weight_gradients()
             pairs = zip(grads, self.net.weights(), strict=True)
             same = all(g.shape == w.shape for g, (w, _) in pairs)
             return grads if same else None
         return None
-
-    def compiled_plan(self) -> accel.TrainingPlan:
-        """The compiled kernel's plan for the network's current structure."""
-        plan = self._plan
-        if plan is None or plan.key != accel.structure_key(self.net):
-            plan = self._plan = accel.TrainingPlan(self.net)
-        return plan
 
     def _watch(self, change: Change | None) -> None:
         """The current weights start a new run for the watchdog (after `change`, if any)."""
@@ -389,7 +339,7 @@ class Trainer:
         for param, value in zip(self.net.parameters(), saved or [], strict=saved is not None):
             param[...] = value
         self.optimizer.reset()
-        self._restart_epoch()
+        self.batches.restart()
         self.stats = self.evaluate()
         self._watch(self.watchdog.change)
         raise Diverged(divergence)
@@ -401,9 +351,7 @@ class Trainer:
         data = self.data
         if not (self.use_compiled and accel.ready() and len(data.y_all)):
             return evaluate(self.net, data)
-        plan = self.compiled_plan()
-        x, t = plan.columns(data.f_all, data.y_all)
-        return Stats(*plan.evaluate(self.net, x, t, len(data.y_train), data.task != "regression"))
+        return self.compiled.evaluate(self.net, data)
 
     # ---- what a frame shows ----
 

@@ -87,7 +87,7 @@ def test_train_counts_whole_epochs_and_respects_the_deadline() -> None:
     ticks = iter(range(1, 10**6))
     trainer.clock = lambda: float(next(ticks))  # one "second" passes at every look
     assert trainer.train(0.5, float("inf")) == 0  # deadline passed at once: one batch, then stop
-    assert trainer.epoch == 4 and trainer._position == trainer.config.batch_size
+    assert trainer.epoch == 4 and trainer.batches.position == trainer.config.batch_size
 
 
 def test_reset_reproduces_the_starting_weights() -> None:
@@ -132,7 +132,9 @@ def test_divergence_rolls_back_to_the_slices_starting_weights(path: str) -> None
         for _ in range(50):
             before = [p.copy() for p in trainer.net.parameters()]
             trainer.train(time.perf_counter() + 1, 1)
-    assert path != "compiled" or trainer._plan is not None  # (evaluate may make one either way)
+    assert (
+        path != "compiled" or trainer.compiled.plan is not None
+    )  # (evaluate may make one either way)
     assert all(np.array_equal(a, b) for a, b in zip(before, trainer.net.parameters(), strict=True))
     assert trainer.optimizer.state == []  # reset: no momentum left
     assert trainer.stats.train_loss is not None

@@ -184,14 +184,14 @@ def test_compiled_stats_equal_the_trainers_evaluate(task: str, loss: str | None)
         config = config.model_copy(update=changes)
     trainer = Trainer(config)
     trainer.train(float("inf"), 3)  # through the kernel: stats from plan.stats
-    assert trainer._plan is not None
+    assert trainer.compiled.plan is not None
     compiled, readable = astuple(trainer.stats), astuple(trainer.evaluate())
     assert compiled[:2] == pytest.approx(readable[:2], rel=1e-14)
     assert compiled[2:] == readable[2:]  # accuracies: None for regression
     trainer.net.parameters()[0][0, 0] = np.inf  # a non-finite loss: None, as evaluate says
-    trainer._plan.begin(trainer.net, trainer.optimizer)
-    x, t = trainer._plan.columns(trainer.data.f_all, trainer.data.y_all)
-    assert trainer._plan.stats(x, t, len(trainer.data.y_train), task != "regression") == (
+    trainer.compiled.plan.begin(trainer.net, trainer.optimizer)
+    x, t = trainer.compiled.plan.columns(trainer.data.f_all, trainer.data.y_all)
+    assert trainer.compiled.plan.stats(x, t, len(trainer.data.y_train), task != "regression") == (
         None, None, None, None)  # fmt: skip
 
 
@@ -229,7 +229,7 @@ def test_no_jit_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not accel.available() and not accel.ready() and accel.kernel_state() == "off"
     trainer = Trainer(spiral_config())
     assert trainer.train(float("inf"), 1) == 1
-    assert trainer._plan is None  # the readable engine trained it
+    assert trainer.compiled.plan is None  # the readable engine trained it
 
 
 @pytest.mark.parametrize("batch_size", [10, 7, 5000])
@@ -247,10 +247,10 @@ def test_trainer_compiled_and_readable_loops_agree_across_slices_and_edits(batch
             trainer.config.model_copy(update={"optimizer": "adam", "learning_rate": 0.01})
         )
         trainer.train(float("inf"), 3)
-    assert compiled._plan is not None
+    assert compiled.compiled.plan is not None
     assert compiled.epoch == plain.epoch == 5
     assert_same(compiled.net, plain.net)
-    assert compiled._position == plain._position
+    assert compiled.batches.position == plain.batches.position
     assert abs((compiled.stats.train_loss or 0) - (plain.stats.train_loss or 0)) < 1e-12
 
 
@@ -258,7 +258,7 @@ def test_trainer_compiled_stops_at_the_deadline_mid_epoch_and_resumes() -> None:
     compiled, plain = Trainer(spiral_config()), Trainer(spiral_config())
     plain.use_compiled = False
     assert compiled.train(0.0, 10) == 0  # a past deadline: one batch, then stop
-    assert compiled._position == 10
+    assert compiled.batches.position == 10
     plain.train(0.0, 10)
     compiled.train(float("inf"), 2)
     plain.train(float("inf"), 2)
@@ -310,6 +310,6 @@ def test_compiled_trains_multi_output_regression_as_the_readable_engine(loss: st
     plain.use_compiled = False
     for trainer in (compiled, plain):
         trainer.train(float("inf"), 3)
-    assert compiled._plan is not None and compiled.net.outputs == 3
+    assert compiled.compiled.plan is not None and compiled.net.outputs == 3
     assert_same(compiled.net, plain.net)
     assert abs((compiled.stats.test_loss or 0) - (plain.stats.test_loss or 0)) < 1e-12
