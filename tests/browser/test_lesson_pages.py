@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagehelpers import CUT_MENUS, RECORD_SENT, TEXT_SIZES, sent
+from pagehelpers import CUT_MENUS, CUT_TEXTS, RECORD_SENT, TEXT_SIZES, sent
 
 pytestmark = pytest.mark.browser
 
@@ -192,6 +192,7 @@ def test_lessons_are_readable_presenting_and_menus_uncut(
         small = [row for row in p.js(TEXT_SIZES) if row[2] < least - 0.01]
         assert small == [], (lesson, small)
         assert p.js(CUT_MENUS) == [], lesson
+        assert p.js(CUT_TEXTS) == [], lesson
         p.shot(f"lesson-readable-{width}-{lang}-{lesson}")
         assert p.errors == []
 
