@@ -417,6 +417,7 @@ export default {
   "lessons.step_n": "Шаг {n}",
   "lessons.counter": "шаг {n} из {count}",
   "lessons.check_wait": "Нажмите «пуск»: проверка появится, когда сеть поучится.",
+  "lessons.check_point": "Щёлкните точку на карте: проверка читает её числа.",
   "views.group": "Виды",
   "views.gradients": "Нормы градиентов",
   "views.linear": "Линейное отображение",

@@ -143,6 +143,12 @@ def test_a_clicked_point_shows_its_logits_softmax_and_loss(server: Any, open_pag
     p = open_page(server.url, "#lesson=tasks&step=4&lang=ru", 1920, 1080)
     p.ready()
     wait_step(p, "blobs", 1)
+    p.page.locator("#play").click()  # training alone never makes the check: it needs a point
+    p.page.wait_for_function(
+        "() => window.__playground.header.views?.check?.step === 3 && window.__playground.header.epoch > 3"
+    )
+    assert p.page.locator("#lesson-check").text_content().startswith("Щёлкните точку на карте")
+    p.page.locator("#play").click()
     x, y = p.js(CLICK_POINT, 5)
     p.page.mouse.click(x, y)
     p.page.wait_for_function(CHECK_OK, timeout=60_000)

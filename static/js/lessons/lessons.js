@@ -107,7 +107,9 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     const where = current();
     const mine = check && check.lesson === where.name && check.step === where.step; // not a frame of the last step
     verdict.dataset.ok = String(mine ? check.ok ?? 'wait' : 'wait');
-    if (!mine || check.ok == null) { tText(verdict, 'lessons.check_wait'); return; }
+    // A check on one point's numbers waits for a click on the map, not for more training.
+    const needsPoint = mine && !point && (step.views ?? []).includes('point');
+    if (!mine || check.ok == null) { tText(verdict, needsPoint ? 'lessons.check_point' : 'lessons.check_wait'); return; }
     const values = Object.fromEntries(Object.entries(check.values).map(([k, v]) => [k, formatValue(v)]));
     verdict.textContent = `${check.ok ? '✓' : '…'} ${named('check', `${check.name}.${check.ok ? 'ok' : 'no'}`, check.name, values)}`;
   }
