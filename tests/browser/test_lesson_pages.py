@@ -12,6 +12,9 @@ from pagehelpers import CUT_MENUS, CUT_TEXTS, RECORD_SENT, TEXT_SIZES, sent
 
 pytestmark = pytest.mark.browser
 
+# What a step highlights, in page order: ids, else the first class name.
+HIGHLIGHTED = """() => [...document.querySelectorAll('.lesson-highlight')]
+  .filter((n) => n.getClientRects().length).map((n) => n.id || n.classList[0])"""
 CHECK_OK = "() => document.querySelector('#lesson-check').dataset.ok === 'true'"
 # A click on the map at training point `index` (the overlay's geometry, as output.js reads it).
 CLICK_POINT = """(index) => {
@@ -102,6 +105,8 @@ def played_until_checked(p: Any) -> None:
 def test_step_cannot_learn_its_gradients_read_zero(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=step_function&step=1", 1920, 1080)
     p.ready()
+    # the activation menus, not the dropout menus beside them
+    assert p.js(HIGHLIGHTED) == ["activation", "activation", "view-gradients"]
     wait_step(p, "circle", 2)
     played_until_checked(p)
     legend = p.page.locator("#view-gradients .view-legend").text_content()
@@ -130,6 +135,8 @@ def test_the_sigmoid_run_stays_as_a_ghost_beside_relu(server: Any, open_page: An
 def test_dropout_masks_and_the_training_mode_map(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=dropout&step=1", 1920, 1080)
     p.ready()
+    # the step's highlight: the dropout menus and the masks' view (it matched nothing)
+    assert p.js(HIGHLIGHTED) == ["dropout", "dropout", "view-dropout", "map-box"]
     played_until_checked(p)
     p.page.wait_for_function(
         "() => document.querySelectorAll('#net .neuron[data-dropped]').length > 0"

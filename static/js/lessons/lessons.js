@@ -16,8 +16,8 @@ import { formatValue } from './format.js';
 
 // Where each highlight name of the catalog points on the page.
 const TARGETS = {
-  play: '#play', map: '#map-box', plot: '#plot-box', layers: '#net', activation: '.layer-head select.activation-select, .layer-head select',
-  loss: '#loss-field', optimizer: '#control-optimizer', dropout: '.layer-head select.dropout-select', features: '.neuron.feature',
+  play: '#play', map: '#map-box', plot: '#plot-box', layers: '#net', activation: '.layer-head select.activation',
+  loss: '#loss-field', optimizer: '#control-optimizer', dropout: '.layer-head select.dropout, #view-dropout', features: '.neuron.feature',
   chart: '.chart-box', gradients: '#view-gradients', linear: '#view-linear', units: '#net', activations: '#view-units',
   point: '#view-point', output_maps: '#class-maps',
 };
