@@ -694,7 +694,7 @@ export default {
   "compare.open": "Сравнить A/B",
   "tip.compare_open": "Обучить два запуска рядом на одних данных с одинаковых начальных весов; они отличаются одним, что вы выберете.",
   "compare.heading": "Сравнение",
-  "compare.b_changes": "В B меняется",
+  "compare.b_changes": "Что меняется в B",
   "compare.a_is": "A: {setup}",
   "compare.b_is": "B:",
   "compare.same": "то же, что A",
