@@ -124,14 +124,21 @@ def close_code(sock: socket.socket) -> int:
             data = data[start + length :]
 
 
-def test_invalid_utf8_closes_1007_with_a_warning_not_a_traceback(tmp_path) -> None:
+# The client's own close frame in the same packet: the server is closing already (it logged
+# InvalidState with a traceback), and answers that close with the client's code.
+@pytest.mark.parametrize(("then_close", "code"), [(False, 1007), (True, 1000)])
+def test_invalid_utf8_closes_1007_with_a_warning_not_a_traceback(
+    tmp_path, then_close: bool, code: int
+) -> None:
     log = tmp_path / "server.log"
     server = start_server(log_path=log)
     try:
         sock = raw_websocket(server.port)
         payload = b'{"type": "\xff\xfe"}'  # a text frame, masked with a zero key
-        sock.sendall(bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
-        assert close_code(sock) == 1007
+        close = bytes([0x88, 0x82]) + b"\0\0\0\0" + (1000).to_bytes(2, "big")
+        text = bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
+        sock.sendall(text + (close if then_close else b""))
+        assert close_code(sock) == code
         sock.close()
         Client(server.ws_url).close()  # the server is fine
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psutil
@@ -141,3 +142,12 @@ def test_a_huge_header_is_cut_off_not_read_in_full(server: ServerProcess) -> Non
             answer = b""
     assert sent < 32 * len(chunk) or answer.startswith(b"HTTP/1.1 4"), (sent, answer)
     assert httpx.get(f"{server.url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/protocol.md"])
+def test_the_header_limits_are_documented(doc: str) -> None:
+    text = (Path(__file__).resolve().parent.parent / doc).read_text()
+    settings = Settings()
+    assert settings.max_header_bytes == 16 * 1024 and "16 KiB" in text
+    assert f"{settings.max_headers} headers" in text
+    assert "PLAYGROUND_MAX_HEADER_BYTES" in text and "PLAYGROUND_MAX_HEADERS" in text

@@ -18,6 +18,7 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from app.protocol import ErrorMessage
 
@@ -152,7 +153,8 @@ class PlaygroundWebSocketProtocol(WebSocketsSansIOProtocol):
             except UnicodeDecodeError as problem:
                 log.warning("client %s: invalid UTF-8 in a text message (%s), closing with 1007",
                             self.client, problem.reason)  # fmt: skip
-                self.conn.send_close(1007, "invalid UTF-8")
+                if self.conn.state is State.OPEN:  # the client's close may have come with it
+                    self.conn.send_close(1007, "invalid UTF-8")
                 self.handle_parser_exception()
                 return
             self.queue.put_nowait(event)  # type: ignore[arg-type]

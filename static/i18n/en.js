@@ -405,6 +405,7 @@ export default {
   "lessons.step_n": "Step {n}",
   "lessons.counter": "step {n} of {count}",
   "lessons.check_wait": "Press play: the check appears once the network has trained.",
+  "lessons.check_point": "Click a point on the map: the check reads its numbers.",
   "views.group": "Views",
   "views.gradients": "Gradient norms",
   "views.linear": "Linear map",

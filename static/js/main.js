@@ -119,6 +119,7 @@ const compare = createCompare({
   onState: (state) => {
     if (!state.active) { readouts.showRunning(store.get('running')); sharing.writeUrl(); return; }
     readouts.showRunning(state.playing);
+    controls.showReached(state.rate, state.playing); // the pair's pace, not the paused session's
     readouts.showEpoch(state.epoch);
     sharing.writeUrl();
   },
@@ -191,7 +192,7 @@ function tick() {
     network.drawFrame(frame);
     if (!compare.active) readouts.showStats(frame.header); // compare mode shows its runs' epoch
     metrics.show(frame.header.metrics, frame.header);
-    controls.showReached(frame.header.epochs_per_second, frame.header.running);
+    if (!compare.active) controls.showReached(frame.header.epochs_per_second, frame.header.running);
     lessons.onFrame(frame);
   }
   lessons.draw();

@@ -45,6 +45,26 @@ TEXT_SIZES = """() => {
   return out;
 }"""
 
+# Texts cut by a box that hides what overflows it (their own, or the nearest clipping one).
+CUT_TEXTS = """() => {
+  const bad = [];
+  for (const box of document.querySelectorAll('body *')) {
+    if (!box.getClientRects().length || box.closest('select, script, style, #descriptions, .visually-hidden')) continue;
+    if (![...box.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const wider = box.scrollWidth > box.clientWidth + 1;
+    let clip = getComputedStyle(box).overflowX !== 'visible' ? box : null;
+    for (let a = box.parentElement; !clip && a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') clip = a;
+    }
+    if (!clip) continue;
+    const r = box.getBoundingClientRect(), c = clip.getBoundingClientRect();
+    if (wider || (clip !== box && (r.right > c.right + 1 || r.left < c.left - 1))) {
+      bad.push(`${box.tagName.toLowerCase()}${box.id ? '#' + box.id : ''}: "${box.textContent.trim().slice(0, 40)}"`);
+    }
+  }
+  return bad;
+}"""
+
 # Menus whose shown option is wider than the menu (the text is cut).
 CUT_MENUS = """() => {
   const ctx = document.createElement('canvas').getContext('2d');

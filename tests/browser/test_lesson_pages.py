@@ -8,10 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagehelpers import CUT_MENUS, RECORD_SENT, TEXT_SIZES, sent
+from pagehelpers import CUT_MENUS, CUT_TEXTS, RECORD_SENT, TEXT_SIZES, sent
 
 pytestmark = pytest.mark.browser
 
+# What a step highlights, in page order: ids, else the first class name.
+HIGHLIGHTED = """() => [...document.querySelectorAll('.lesson-highlight')]
+  .filter((n) => n.getClientRects().length).map((n) => n.id || n.classList[0])"""
 CHECK_OK = "() => document.querySelector('#lesson-check').dataset.ok === 'true'"
 # A click on the map at training point `index` (the overlay's geometry, as output.js reads it).
 CLICK_POINT = """(index) => {
@@ -102,6 +105,8 @@ def played_until_checked(p: Any) -> None:
 def test_step_cannot_learn_its_gradients_read_zero(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=step_function&step=1", 1920, 1080)
     p.ready()
+    # the activation menus, not the dropout menus beside them
+    assert p.js(HIGHLIGHTED) == ["activation", "activation", "view-gradients"]
     wait_step(p, "circle", 2)
     played_until_checked(p)
     legend = p.page.locator("#view-gradients .view-legend").text_content()
@@ -130,6 +135,8 @@ def test_the_sigmoid_run_stays_as_a_ghost_beside_relu(server: Any, open_page: An
 def test_dropout_masks_and_the_training_mode_map(server: Any, open_page: Any) -> None:
     p = open_page(server.url, "#lesson=dropout&step=1", 1920, 1080)
     p.ready()
+    # the step's highlight: the dropout menus and the masks' view (it matched nothing)
+    assert p.js(HIGHLIGHTED) == ["dropout", "dropout", "view-dropout", "map-box"]
     played_until_checked(p)
     p.page.wait_for_function(
         "() => document.querySelectorAll('#net .neuron[data-dropped]').length > 0"
@@ -143,6 +150,12 @@ def test_a_clicked_point_shows_its_logits_softmax_and_loss(server: Any, open_pag
     p = open_page(server.url, "#lesson=tasks&step=4&lang=ru", 1920, 1080)
     p.ready()
     wait_step(p, "blobs", 1)
+    p.page.locator("#play").click()  # training alone never makes the check: it needs a point
+    p.page.wait_for_function(
+        "() => window.__playground.header.views?.check?.step === 3 && window.__playground.header.epoch > 3"
+    )
+    assert p.page.locator("#lesson-check").text_content().startswith("Щёлкните точку на карте")
+    p.page.locator("#play").click()
     x, y = p.js(CLICK_POINT, 5)
     p.page.mouse.click(x, y)
     p.page.wait_for_function(CHECK_OK, timeout=60_000)
@@ -192,6 +205,7 @@ def test_lessons_are_readable_presenting_and_menus_uncut(
         small = [row for row in p.js(TEXT_SIZES) if row[2] < least - 0.01]
         assert small == [], (lesson, small)
         assert p.js(CUT_MENUS) == [], lesson
+        assert p.js(CUT_TEXTS) == [], lesson
         p.shot(f"lesson-readable-{width}-{lang}-{lesson}")
         assert p.errors == []
 

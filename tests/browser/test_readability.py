@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pagehelpers import CUT_MENUS, TEXT_SIZES, wait_epoch_above
+from pagehelpers import CUT_MENUS, CUT_TEXTS, TEXT_SIZES, wait_epoch_above
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,10 @@ LECTURE_CONTROLS = [
     "select.dropout", "button[aria-label='Add a neuron to layer 1']",
     "button[aria-label='Remove a neuron from layer 1']", "#draw-toggle", "#clear-points",
 ]  # fmt: skip
+# The chart's foot (legend, log scale) ends above the scrubber's label: a foot wrapped to two
+# lines spilled out of its box over the label.
+FOOT_CLEAR = """() => document.querySelector('.chart-foot').getBoundingClientRect().bottom
+  <= document.querySelector('#scrubber-label').getBoundingClientRect().top + 1"""
 NO_PAGE_SCROLL = """() => document.scrollingElement.scrollHeight <= innerHeight + 1
   && document.scrollingElement.scrollWidth <= innerWidth + 1"""
 
@@ -120,7 +124,7 @@ def test_a_laptop_screen_holds_the_lesson(
     p.ready()
     p.page.wait_for_function("() => document.querySelectorAll('#class-maps canvas').length === 3")
     assert p.js(NO_PAGE_SCROLL), "the page itself never scrolls"
-    assert p.js(CUT_MENUS) == []
+    assert p.js(CUT_MENUS) == [] and p.js(CUT_TEXTS) == []
     inside = """s => { const r = document.querySelector(s).getBoundingClientRect();
       return r.width > 0 && r.left >= 0 && r.right <= innerWidth + 1 && r.top >= 0 && r.bottom <= innerHeight + 1; }"""
     top_bar = ["#play", "#reset", "#step", "#control-speed", "#control-learning_rate",
@@ -128,9 +132,11 @@ def test_a_laptop_screen_holds_the_lesson(
                "#present", "#copy-link", "#help-toggle", "[data-lang='ru']"]  # fmt: skip
     for selector in [*top_bar, "#add-layer", "#decision", "#class-maps", "#chart", "#log-scale"]:
         assert p.js(inside, selector), selector
+    assert p.js(FOOT_CLEAR), "the chart's foot overlaps the scrubber"
+    assert p.js(inside, "#scrubber"), "the scrubber below the screen's edge"
     p.shot(f"laptop-1366x768-multiclass-{lang}{'-present' if present else ''}")
     p.page.locator("#control-task").select_option("binary")
     p.page.wait_for_function("() => window.__playground.data?.task === 'binary'")
-    assert p.js(CUT_MENUS) == []
+    assert p.js(CUT_MENUS) == [] and p.js(CUT_TEXTS) == []
     p.shot(f"laptop-1366x768-{lang}{'-present' if present else ''}")
     assert p.errors == []

@@ -68,6 +68,10 @@ def test_compare_mode_trains_both_in_lockstep_and_resets_both(server: Any, open_
     assert p.page.locator("#compare-b").inner_text() == "B: Adam instead of SGD (optimizer)"
     p.page.locator("#play").click()
     p.page.wait_for_function("() => window.__playground.compare.epoch >= 90")
+    # the pace the pair reaches, beside the speed menu (it said "paused": the page's own session is)
+    p.page.wait_for_function(
+        "() => /^reached: [1-9]/.test(document.querySelector('#speed-reached').textContent)"
+    )
     p.page.locator("#play").click()
     p.page.wait_for_function("() => !window.__playground.compare.playing")
     state = compare_state(p)
@@ -92,6 +96,29 @@ def test_compare_mode_trains_both_in_lockstep_and_resets_both(server: Any, open_
     )
     p.page.locator("#compare-close").click()
     assert "compare=" not in p.page.url and p.page.locator("#net").is_visible()
+    assert p.errors == []
+
+
+# Each run's stats line under its map, whole: in Russian on a laptop it wraps to two lines and
+# its second line was hidden under the chart.
+STATS_SHOWN = """() => ['A', 'B'].every((run) => {
+  const stats = document.querySelector(`#compare-stats-${run}`);
+  const box = stats.getBoundingClientRect();
+  const maps = document.querySelector('.compare-maps').getBoundingClientRect();
+  return box.height > 0 && stats.scrollHeight <= stats.clientHeight + 1 && box.bottom <= maps.bottom + 1;
+})"""
+
+
+def test_compare_stats_are_whole_on_a_laptop_in_russian(server: Any, open_page: Any) -> None:
+    p = open_page(server.url, "#lang=ru&present=1&" + COMPARE[1:], width=1366, height=768)
+    p.ready()
+    p.page.wait_for_function("() => window.__playground.compare.active")
+    assert p.page.locator("label[for='compare-field']").inner_text() == "Что меняется в B"
+    step_compare(p, 2)
+    p.page.wait_for_function("() => document.querySelector('#compare-stats-B').textContent")
+    p.page.wait_for_function(STATS_SHOWN)  # the maps shrink to leave the stats their room
+    assert "точность" in p.page.locator("#compare-stats-A").inner_text()
+    p.shot("compare-1366x768-ru-present")
     assert p.errors == []
 
 

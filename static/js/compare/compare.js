@@ -44,6 +44,7 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
   let epoch = 0;
   let key = '';
   let ratio = 1; // smoothed: B's round time over A's
+  let rate = 0; // the epochs per second the pair reached in its last round
   let frames = { A: null, B: null };
   let generation = 0; // bumped by each set-up, so a stale round stops
 
@@ -71,12 +72,14 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
   ].map(([run, line, label]) => el('span', { className: 'legend-item' }, [el('span', { className: `swatch-line ${line} run-${run}` }), tText(el('span'), label)])));
   const maps = el('div', { className: 'compare-maps' }, [sides.A.node, sides.B.node]);
   // The two maps: squares as large as the space between the header and the chart allows.
-  new ResizeObserver(() => {
+  const fitMaps = new ResizeObserver(() => {
     const gap = parseFloat(getComputedStyle(maps).columnGap) || 0;
     const label = sides.A.node.firstElementChild.offsetHeight + sides.A.stats.offsetHeight + 12;
     const size = Math.floor(Math.max(120, Math.min((maps.clientWidth - gap) / 2, maps.clientHeight - label)));
     root.style.setProperty('--compare-map', `${size}px`);
-  }).observe(maps);
+  });
+  // the stats under the maps too: a line that wraps to two takes room from the maps
+  for (const node of [maps, sides.A.stats, sides.B.stats]) fitMaps.observe(node);
   root.append(
     el('div', { className: 'compare-head' }, [
       tText(el('h2', { id: 'compare-heading' }), 'compare.heading'),
@@ -139,6 +142,7 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     playing = false;
     epoch = 0;
     ratio = 1;
+    rate = 0;
     pace.textContent = '';
     chart.clear();
     const config = store.get('config');
@@ -170,7 +174,8 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     if (mine !== generation) return;
     epoch = Math.min(runs.A.frame?.header.epoch ?? 0, runs.B.frame?.header.epoch ?? 0);
     ratio = 0.8 * ratio + 0.2 * ((timeB + 1) / (timeA + 1));
-    showPace((k * 1000) / Math.max(1, performance.now() - started));
+    rate = (k * 1000) / Math.max(1, performance.now() - started);
+    showPace(rate);
     const speed = store.get('config').speed;
     const wait = speed > 0 ? (1000 * k) / speed - (performance.now() - started) : 0;
     if (wait > 0) await sleep(wait);
@@ -218,7 +223,7 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     window.requestAnimationFrame(draw);
   }
 
-  const state = () => ({ active, playing, epoch, edit });
+  const state = () => ({ active, playing, epoch, edit, rate });
 
   /** Open a comparison (the edit B makes; null: the suggested one). */
   function open(next = null) {

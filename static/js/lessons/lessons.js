@@ -16,8 +16,8 @@ import { formatValue } from './format.js';
 
 // Where each highlight name of the catalog points on the page.
 const TARGETS = {
-  play: '#play', map: '#map-box', plot: '#plot-box', layers: '#net', activation: '.layer-head select.activation-select, .layer-head select',
-  loss: '#loss-field', optimizer: '#control-optimizer', dropout: '.layer-head select.dropout-select', features: '.neuron.feature',
+  play: '#play', map: '#map-box', plot: '#plot-box', layers: '#net', activation: '.layer-head select.activation',
+  loss: '#loss-field', optimizer: '#control-optimizer', dropout: '.layer-head select.dropout, #view-dropout', features: '.neuron.feature',
   chart: '.chart-box', gradients: '#view-gradients', linear: '#view-linear', units: '#net', activations: '#view-units',
   point: '#view-point', output_maps: '#class-maps',
 };
@@ -107,7 +107,9 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     const where = current();
     const mine = check && check.lesson === where.name && check.step === where.step; // not a frame of the last step
     verdict.dataset.ok = String(mine ? check.ok ?? 'wait' : 'wait');
-    if (!mine || check.ok == null) { tText(verdict, 'lessons.check_wait'); return; }
+    // A check on one point's numbers waits for a click on the map, not for more training.
+    const needsPoint = mine && !point && (step.views ?? []).includes('point');
+    if (!mine || check.ok == null) { tText(verdict, needsPoint ? 'lessons.check_point' : 'lessons.check_wait'); return; }
     const values = Object.fromEntries(Object.entries(check.values).map(([k, v]) => [k, formatValue(v)]));
     verdict.textContent = `${check.ok ? '✓' : '…'} ${named('check', `${check.name}.${check.ok ? 'ok' : 'no'}`, check.name, values)}`;
   }
