@@ -88,8 +88,11 @@ def _ratio(vanishing: bool) -> Test:
 
 
 def _loss_below(trainer: Trainer, shown: dict[str, Any], threshold: float) -> Result:
-    value = trainer.stats.test_loss
-    return (None if value is None else value < threshold), {"loss": value, "threshold": threshold}
+    """Whether the run's test loss has fallen below the bound: once it has, the point is made,
+    even if the loss climbs back later (a long run overfits a noisy set)."""
+    best, now = trainer.best_test_loss, trainer.stats.test_loss
+    values = {"loss": now, "best": best, "threshold": threshold}
+    return (None if best is None else best < threshold), values
 
 
 def _dropout_active(trainer: Trainer, shown: dict[str, Any], threshold: float) -> Result:

@@ -272,6 +272,7 @@ class Trainer:
             if stats.train_loss is None:  # non-finite: the live weights were left as they were
                 self._diverged(None, None)
             self._check()
+            self._note_best()
             return done
         backup = [p.copy() for p in self.net.parameters()]
         self._gradients_from = "readable"
@@ -282,7 +283,13 @@ class Trainer:
         if self.stats.train_loss is None:
             self._diverged(None, backup)
         self._check()
+        self._note_best()
         return done
+
+    def _note_best(self) -> None:
+        loss, best = self.stats.test_loss, self.best_test_loss
+        if loss is not None and (best is None or loss < best):
+            self.best_test_loss = loss
 
     def _train_readable(
         self, deadline: float, max_epochs: float, batch: int, backup: list[Array]
@@ -320,6 +327,7 @@ class Trainer:
 
     def _watch(self, change: Change | None) -> None:
         """The current weights start a new run for the watchdog (after `change`, if any)."""
+        self.best_test_loss: float | None = None  # the run's lowest test loss, once trained
         scale = constant_loss(self.net, self.data.y_train)
         loss = self.stats.train_loss
         self.watchdog.restart(self.net.parameters(), loss, self.epoch, scale, change)

@@ -4,6 +4,7 @@ numbers) say what the lecture says."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, get_args
 
 import numpy as np
@@ -243,3 +244,19 @@ def test_points_drawn_on_a_1d_plot_stay_a_1d_curve() -> None:
     assert "curve" in arrays  # the fit and least squares, drawn against x1
     replies = session.handle(parse_client_message('{"type":"add_points","points":[[1,2,0.5]]}'))
     assert not next(reply for reply in replies if reply["type"] == "data")["one_d"]
+
+
+def test_a_loss_below_check_once_met_stays_met_when_the_run_overfits() -> None:
+    trainer = Trainer(get_step("optimizers", 2).config())
+    threshold = 0.3
+    assert frame_views(trainer, (), None, ("optimizers", 2))[0]["check"]["ok"] is None
+    trainer.train(float("inf"), 400)
+    met = frame_views(trainer, (), None, ("optimizers", 2))[0]["check"]
+    assert met["ok"] is True and met["values"]["best"] < threshold
+    trainer.stats = dataclasses.replace(
+        trainer.stats, test_loss=0.66
+    )  # a long noisy run climbs back
+    later = frame_views(trainer, (), None, ("optimizers", 2))[0]["check"]
+    assert later["ok"] is True and later["values"]["loss"] == 0.66
+    trainer.reset()  # a new run has to reach it again
+    assert frame_views(trainer, (), None, ("optimizers", 2))[0]["check"]["ok"] is None

@@ -496,7 +496,7 @@ export default {
   "check.vanishing_gradient.no": "The first layer's gradient is {ratio} times the output layer's.",
   "check.gradients_flow.ok": "The gradient reaches the first layer: {ratio} times the output layer's.",
   "check.gradients_flow.no": "The first layer's gradient is only {ratio} times the output layer's.",
-  "check.loss_below.ok": "Test loss {loss}: below {threshold}.",
+  "check.loss_below.ok": "Test loss reached {best}, below {threshold} (now {loss}).",
   "check.loss_below.no": "Test loss {loss}: not yet below {threshold}.",
   "check.dropout_active.ok": "The last training batch ran with {dropped} of {units} hidden units dropped.",
   "check.dropout_active.no": "No unit was dropped in the last batch.",

@@ -508,7 +508,7 @@ export default {
   "check.vanishing_gradient.no": "Градиент первого слоя — {ratio} от градиента выходного.",
   "check.gradients_flow.ok": "Градиент доходит до первого слоя: {ratio} от градиента выходного.",
   "check.gradients_flow.no": "Градиент первого слоя лишь {ratio} от градиента выходного.",
-  "check.loss_below.ok": "Потери на тесте {loss}: меньше {threshold}.",
+  "check.loss_below.ok": "Потери на тесте дошли до {best}, меньше {threshold} (сейчас {loss}).",
   "check.loss_below.no": "Потери на тесте {loss}: пока не меньше {threshold}.",
   "check.dropout_active.ok": "В последнем батче обучения отключено {dropped} из {units} скрытых нейронов.",
   "check.dropout_active.no": "В последнем батче ни один нейрон не отключён.",
