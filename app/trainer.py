@@ -68,6 +68,7 @@ class Trainer:
         self._gradients_from: str | None = None  # which loop trained the last batch
         self.stats = self.evaluate()
         self.watchdog = Watchdog()
+        self.best_test_loss: float | None = None  # the run's lowest test loss, once trained
         self._watch(None)
 
     # ---- building ----
@@ -327,7 +328,7 @@ class Trainer:
 
     def _watch(self, change: Change | None) -> None:
         """The current weights start a new run for the watchdog (after `change`, if any)."""
-        self.best_test_loss: float | None = None  # the run's lowest test loss, once trained
+        self.best_test_loss = None
         scale = constant_loss(self.net, self.data.y_train)
         loss = self.stats.train_loss
         self.watchdog.restart(self.net.parameters(), loss, self.epoch, scale, change)
