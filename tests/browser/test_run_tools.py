@@ -136,8 +136,10 @@ def test_the_scrubber_shows_an_earlier_epoch_and_branches(server: Any, open_page
     header = p.js("() => window.__playground.header")
     live = header["live_epoch"]  # where training stopped (a last frame may follow the pause)
     assert header["epoch"] == 20 and live >= 60
-    assert p.page.locator("#epoch").get_attribute("data-epoch") == "20"
-    assert p.page.locator("#chart").get_attribute("data-cursor") == "20"
+    p.page.wait_for_function(  # both are drawn on the page's next animation frame
+        "() => document.querySelector('#epoch').dataset.epoch === '20'"
+        " && document.querySelector('#chart').dataset.cursor === '20'"
+    )
     assert (
         p.page.locator("#scrubber-label").inner_text()
         == f"Showing epoch 20 (training is at {live})"
@@ -148,7 +150,9 @@ def test_the_scrubber_shows_an_earlier_epoch_and_branches(server: Any, open_page
     p.page.wait_for_function(
         "() => window.__playground.header.live_epoch == null && window.__playground.header.epoch === 20"
     )
-    assert p.page.locator("#chart").get_attribute("data-branches") == "1"
+    # The history message naming the branch may come after the frame, and the chart draws it
+    # on its next animation frame: wait for the mark, not for a moment.
+    p.page.wait_for_function("() => document.querySelector('#chart').dataset.branches === '1'")
     p.page.locator("#play").click()
     p.page.wait_for_function("() => window.__playground.header.epoch >= 40")
     p.page.locator("#play").click()
