@@ -12,6 +12,8 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from app.datasets import Task
 from app.lessons import LESSONS
+from app.room_messages import RoomCommand
+from app.rooms.errors import RoomErrorCode
 from app.session_config import (
     MAX_LAYERS,
     MAX_POINTS,
@@ -231,7 +233,7 @@ class StopAt(Strict):
 ClientMessage = Annotated[
     Hello | Ack | Configure | Play | Pause | Step | Reset | Regenerate
     | SetWeight | SetBias | SetWeights | AddPoints | RemovePoints | ClearPoints | LoadCsv | Views
-    | Export | Travel | Branch | StopAt,
+    | Export | Travel | Branch | StopAt | RoomCommand,
     Field(discriminator="type"),
 ]  # fmt: skip
 CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
@@ -361,10 +363,14 @@ class HistoryMessage(Strict):
     limit: int  # snapshots kept at most (Settings.history_snapshots)
 
 
-ErrorCode = Literal[
+SessionErrorCode = Literal[
     "bad_json", "bad_message", "too_large", "rate_limited", "bad_data", "no_data", "too_costly",
     "diverged", "version", "server_busy", "internal", "no_snapshot",
 ]  # fmt: skip
+# A room member's own refusals: a locked control, a session command while following the
+# teacher, a room command outside a room; then the room service's (app/rooms/errors.py).
+MemberErrorCode = Literal["locked", "following", "no_room"]
+ErrorCode = Literal[SessionErrorCode, MemberErrorCode, RoomErrorCode]
 
 
 class ErrorMessage(Strict):

@@ -711,5 +711,25 @@ export default {
   "tip.compare_field": "What B does differently from A.",
   "tip.compare_value": "B's value; A keeps the page's.",
   "tip.compare_copy": "A link that opens this comparison: the setup, the seeds and B's change.",
-  "tip.compare_close": "Back to one run."
+  "tip.compare_close": "Back to one run.",
+  // ---- classroom rooms: errors ----
+  "error.locked": "The teacher locked this control.",
+  "error.following": "You are following the teacher: press “Try it yourself” to change your own copy.",
+  "error.no_room": "You are not in a class.",
+  "error.room_not_found": "No class has this code: check it and try again.",
+  "error.room_expired": "This class was left idle and has closed.",
+  "error.room_ended": "The teacher ended this class.",
+  "error.bad_token": "This link is not valid for this class.",
+  "error.not_allowed": "That is not possible in your role in the class.",
+  "error.bad_name": "Pick another name: 1 to 24 letters, no control characters, no < or >.",
+  "error.name_taken": "Someone in the class already has this name: pick another.",
+  "error.room_full": "This class is full.",
+  "error.too_many_joins": "Too many attempts to join: wait a minute and try again.",
+  "error.rooms_unavailable": "The class is out of reach for the moment; your own session carries on.",
+  "error.student_not_found": "That student is not in the class.",
+  "error.no_reply": "That session did not answer in time: try again.",
+  "error.bad_challenge": "The challenge's settings are not valid.",
+  "error.no_challenge": "There is no challenge running.",
+  "error.challenge_closed": "The challenge's time is up.",
+  "error.over_limit": "This network breaks the challenge's limits."
 };

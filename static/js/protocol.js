@@ -34,7 +34,55 @@ const MAGIC = 'MLPF';
  * @typedef {{type: 'travel', epoch: number|null}} Travel  show a past epoch (null: the present)
  * @typedef {{type: 'branch'}} Branch  continue from the epoch shown
  * @typedef {{type: 'stop_at', epoch?: number|null, test_loss_below?: number|null}} StopAt
- * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views|Export|Travel|Branch|StopAt} ClientMessage
+ * @typedef {{
+ *   dataset: string, noise: number, n_points: number, classes: number|null, max_neurons: number|null,
+ *   max_layers: number|null, epoch_budget: number|null, deadline_seconds: number|null,
+ *   rank_by: 'test_loss'|'test_accuracy'
+ * }} ChallengeSpec
+ * @typedef {{type: 'create_room', teacher?: string}} CreateRoom  rooms (docs/protocol.md, "Rooms")
+ * @typedef {{type: 'teacher_room', code: string, token: string, present?: boolean}} TeacherRoom
+ * @typedef {{type: 'join_room', code: string, name: string}} JoinRoom
+ * @typedef {{type: 'rejoin_room', code: string, token: string}} RejoinRoom
+ * @typedef {{type: 'push_setup', weights?: 'initial'|'current', locked?: string[]}} PushSetup
+ * @typedef {{type: 'push_view', fragment: string}} PushView
+ * @typedef {{type: 'spotlight', student_id: string|null}} SpotlightStudent
+ * @typedef {{type: 'adopt', student_id: string}} Adopt
+ * @typedef {{type: 'start_challenge', spec: Partial<ChallengeSpec>}} StartChallenge
+ * @typedef {{type: 'end_class', message?: string}} EndClass
+ * @typedef {{type: 'leave_room'} | {type: 'reset_leaderboard'} | {type: 'submit'} | {type: 'fork'} | {type: 'follow'}} RoomBare
+ * @typedef {CreateRoom|TeacherRoom|JoinRoom|RejoinRoom|PushSetup|PushView|SpotlightStudent|Adopt|StartChallenge|EndClass|RoomBare} RoomCommand
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views|Export|Travel|Branch|StopAt|RoomCommand} ClientMessage
+ * @typedef {{
+ *   join_link: string, qr_svg: string, on_network: boolean, urls: string[], command: string|null,
+ *   message: string
+ * }} Share
+ * @typedef {{spec: ChallengeSpec, started: number, deadline: number|null}} ChallengeInfo
+ * @typedef {{student_id: string, name: string}} SpotlightInfo
+ * @typedef {{
+ *   type: 'room', code: string, role: 'teacher'|'follower'|'student', name: string|null,
+ *   student_id: string|null, token: string|null, teacher_link: string|null, teacher: string,
+ *   presenting: boolean, commands: string[], locked: string[], share: Share,
+ *   challenge: ChallengeInfo|null, spotlight: SpotlightInfo|null, server_time: number
+ * }} RoomMessage
+ * @typedef {{
+ *   type: 'room_event', event: string, student_id: string|null, name: string|null,
+ *   mode: 'teacher'|'follower'|'student'|null, message: string
+ * }} RoomEvent
+ * @typedef {{type: 'room_closed', reason: 'ended'|'expired'|'left', message: string}} RoomClosed
+ * @typedef {{type: 'view', fragment: string}} ViewMessage  open it as a link's hash
+ * @typedef {{type: 'challenge', challenge: ChallengeInfo|null, server_time: number}} ChallengeMessage
+ * @typedef {{
+ *   student_id: string, name: string, test_loss: number|null, test_accuracy: number|null,
+ *   parameters: number, epochs: number, at: number
+ * }} LeaderboardRow
+ * @typedef {{type: 'leaderboard', rank_by: 'test_loss'|'test_accuracy', entries: LeaderboardRow[]}} LeaderboardMessage
+ * @typedef {{type: 'submitted', entry: LeaderboardRow, best: LeaderboardRow, rank: number}} SubmittedMessage
+ * @typedef {{task: string, shape: number[], lo: number[], hi: number[], cells: string}} Thumbnail  cells: base64 u8
+ * @typedef {{
+ *   student_id: string, name: string, epoch: number, test_loss: number|null,
+ *   test_accuracy: number|null, parameters: number, layers: number[], thumbnail: Thumbnail, at: number
+ * }} GalleryTile
+ * @typedef {{type: 'gallery', full: boolean, entries: GalleryTile[]}} GalleryMessage
  * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{
