@@ -122,7 +122,7 @@ const MAGIC = 'MLPF';
  *   metrics: Metrics|null, live_epoch: number|null
  * }} FrameHeader
  * @typedef {{shape: number[], data: Uint8Array|Float32Array, lo: number[], hi: number[]}} Array1
- * @typedef {{header: FrameHeader, arrays: Map<string, Array1>}} Frame
+ * @typedef {{header: FrameHeader, arrays: Map<string, Array1>, source: number}} Frame  source: 0 own, 1 teacher, 2 spotlight
  */
 
 /**
@@ -139,6 +139,7 @@ export async function decodeFrame(buffer) {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`frame version ${version}, expected ${PROTOCOL_VERSION}`);
   }
+  const source = view.getUint16(6, true); // 0 this session, 1 the teacher's (followed), 2 a spotlighted student's
   const length = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 12, length)));
   const arrays = new Map();
@@ -150,7 +151,7 @@ export async function decodeFrame(buffer) {
     else data = new Float32Array(buffer, block.offset, count); // offsets are multiples of 4
     arrays.set(block.name, { shape: block.shape, data, lo: block.lo || [], hi: block.hi || [] });
   }
-  return { header, arrays };
+  return { header, arrays, source };
 }
 
 /** True when this browser can inflate compressed grids (it says so in its hello). */
