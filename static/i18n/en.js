@@ -734,7 +734,7 @@ export default {
   "error.over_limit": "This network breaks the challenge's limits.",
   // ---- classroom rooms: the page ----
   "room.start": "Start a class",
-  "room.join": "Join a class",
+  "room.join": "Join",
   "room.bar": "Class",
   "room.sheet": "Class panel",
   "room.started": "Class {code} started: students join with this code.",

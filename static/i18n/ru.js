@@ -748,7 +748,7 @@ export default {
   "error.over_limit": "Эта сеть нарушает ограничения задания.",
   // ---- classroom rooms: the page ----
   "room.start": "Начать занятие",
-  "room.join": "Войти в класс",
+  "room.join": "Войти",
   "room.bar": "Класс",
   "room.sheet": "Панель класса",
   "room.started": "Занятие {code} началось: ученики входят с этим кодом.",
