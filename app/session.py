@@ -218,7 +218,7 @@ class Session:
 
     def handle(self, command: Any) -> list[dict[str, Any]]:
         """Apply one validated command; returns the replies. Never raises for bad input."""
-        if not isinstance(command, run_commands.KEEPS_VIEW):
+        if not isinstance(command, (*run_commands.KEEPS_VIEW, session_room.Snapshot)):
             self.history.viewing = None  # any other command acts on the present
         try:
             session_room.check_locks(self, command)
@@ -317,6 +317,8 @@ class Session:
             case session_room.Snapshot(reply=reply):
                 reply(self.network())
                 return []
+            case session_room.Redraw():
+                return [self._config_message([]), self._data_message(), self._status("pause")]
         raise ValueError(f"unhandled command {command!r}")
 
     def _set_views(

@@ -60,6 +60,11 @@ class Snapshot:
     reply: Callable[[JSON], None]
 
 
+@dataclass
+class Redraw:
+    """The page shows this session again (it followed the teacher): config, data, status."""
+
+
 class Locked(ValueError):
     """A student's command would change a control the teacher locked."""
 
@@ -165,8 +170,8 @@ def tile(session: Session) -> JSON:
     }
     return {
         "epoch": trainer.epoch,
-        "test_loss": stats.test_loss,
-        "test_accuracy": stats.test_accuracy,
+        "test_loss": None if stats.test_loss is None else float(stats.test_loss),
+        "test_accuracy": None if stats.test_accuracy is None else float(stats.test_accuracy),
         "parameters": int(sum(array.size for array in net.parameters())),
         "layers": [layer.units for layer in config.layers],
         "thumbnail": orjson.dumps(thumbnail),
