@@ -13,6 +13,7 @@ so the trainer needs no lock:
 from __future__ import annotations
 
 import collections
+import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -190,6 +191,7 @@ class Session:
 
     def greeting(self) -> list[dict[str, Any]]:
         hello = {"type": "hello", "version": PROTOCOL_VERSION, "session": self.id}
+        hello["worker"] = os.getpid()  # the process holding the session (rooms span several)
         hello["config"] = self.trainer.config.model_dump()
         return [hello, self._data_message()]
 

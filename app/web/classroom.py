@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("app.rooms")
 JSON = dict[str, Any]
-HEARTBEAT_SECONDS = 30.0  # keeps the room open, saves a student's setup, notices Redis
+HEARTBEAT_SECONDS = 5.0  # keeps the room open, saves a student's setup, notices Redis away
 RETRY_SECONDS = 1.0  # while the rooms' store is unreachable
+SAVE_EVERY = 6  # heartbeats between saves of a student's setup (and one on leaving)
 JOINS = (CreateRoom, TeacherRoom, JoinRoom, RejoinRoom)
 
 
@@ -271,6 +272,7 @@ class Classroom:
                 await self.guarded(self.rooms.relay(member, message))
 
     async def _heartbeat_loop(self) -> None:
+        beats = 0
         while True:
             wait = HEARTBEAT_SECONDS if self.available else RETRY_SECONDS
             with contextlib.suppress(TimeoutError):
@@ -282,7 +284,8 @@ class Classroom:
             try:
                 await self.rooms.heartbeat(member)
                 await self.rooms.check(member)  # reaches the store, whatever heartbeat skips
-                if member.role == "student":
+                beats += 1
+                if member.role == "student" and beats % SAVE_EVERY == 0:
                     await self.rooms.save_setup(member, await self.network())
             except RoomError as problem:
                 if problem.code == "rooms_unavailable":
