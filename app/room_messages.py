@@ -6,10 +6,13 @@ all; who may send which is `app.rooms.models.PERMISSIONS` (checked on the server
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, get_args
+from urllib.parse import parse_qsl
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from app.lessons import get_step
 from app.rooms.challenge import ChallengeSpec
 from app.rooms.models import Role
 from app.session_config import Config, Strict
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
     LockName: TypeAlias = str
 else:
     LockName = Literal[LOCKABLE]
+VIEW_KEYS = frozenset({*Config.model_fields, "lesson", "step", "compare"})
+COMPARE = re.compile(r"[a-z_0-9.]{1,40}:[\w.,:^*()+-]{1,200}")
+VALUE = re.compile(r"[\w.,:;^*()+ -]{0,400}")
 FrameSource = Literal[0, 1, 2]  # a frame's uint16 at offset 6: own session, teacher, spotlight
 FRAME_OWN, FRAME_TEACHER, FRAME_SPOTLIGHT = get_args(FrameSource)
 
@@ -84,6 +90,38 @@ class PushView(Strict):
 
     type: Literal["push_view"]
     fragment: Annotated[str, Field(min_length=1, max_length=4000)]
+
+    @field_validator("fragment")
+    @classmethod
+    def _check(cls, fragment: str) -> str:
+        return check_fragment(fragment)
+
+
+def check_fragment(fragment: str) -> str:
+    """A page state a link's hash may hold: known keys once each, a known lesson step, a
+    compare edit `field:value`, plain values (no markup); without the leading `#`."""
+    fragment = fragment.removeprefix("#")
+    try:
+        pairs = parse_qsl(fragment, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        raise ValueError(f"not a link fragment: {fragment[:60]!r}") from None
+    values = dict(pairs)
+    unknown = sorted(set(values) - VIEW_KEYS)
+    if unknown or len(values) != len(pairs):
+        raise ValueError(f"unknown or repeated keys {unknown or sorted(values)}")
+    if "step" in values and "lesson" not in values:
+        raise ValueError("step needs its lesson")
+    if "lesson" in values:
+        step = values.get("step", "1")
+        if not step.isdigit():
+            raise ValueError(f"step must be a number from 1, received {step[:20]!r}")
+        get_step(values["lesson"], int(step) - 1)  # an unknown lesson or step, by name
+    if "compare" in values and not COMPARE.fullmatch(values["compare"]):
+        raise ValueError(f"compare must be field:value, received {values['compare'][:60]!r}")
+    bad = [key for key, value in values.items() if key != "compare" and not VALUE.fullmatch(value)]
+    if bad:
+        raise ValueError(f"{bad[0]}: a value a link may hold, received {values[bad[0]][:60]!r}")
+    return fragment
 
 
 class SpotlightStudent(Strict):

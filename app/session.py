@@ -13,6 +13,7 @@ so the trainer needs no lock:
 from __future__ import annotations
 
 import collections
+import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -190,6 +191,7 @@ class Session:
 
     def greeting(self) -> list[dict[str, Any]]:
         hello = {"type": "hello", "version": PROTOCOL_VERSION, "session": self.id}
+        hello["worker"] = os.getpid()  # the process holding the session (rooms span several)
         hello["config"] = self.trainer.config.model_dump()
         return [hello, self._data_message()]
 
@@ -218,7 +220,7 @@ class Session:
 
     def handle(self, command: Any) -> list[dict[str, Any]]:
         """Apply one validated command; returns the replies. Never raises for bad input."""
-        if not isinstance(command, run_commands.KEEPS_VIEW):
+        if not isinstance(command, (*run_commands.KEEPS_VIEW, session_room.Snapshot)):
             self.history.viewing = None  # any other command acts on the present
         try:
             session_room.check_locks(self, command)
@@ -317,6 +319,8 @@ class Session:
             case session_room.Snapshot(reply=reply):
                 reply(self.network())
                 return []
+            case session_room.Redraw():
+                return [self._config_message([]), self._data_message(), self._status("pause")]
         raise ValueError(f"unhandled command {command!r}")
 
     def _set_views(

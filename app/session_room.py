@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from app import datasets
+from app import datasets, hand_edits
 from app.export.weights import weights_document
 from app.heavy import Prepared
 from app.pictures import domain_grid
@@ -60,6 +60,11 @@ class Snapshot:
     reply: Callable[[JSON], None]
 
 
+@dataclass
+class Redraw:
+    """The page shows this session again (it followed the teacher): config, data, status."""
+
+
 class Locked(ValueError):
     """A student's command would change a control the teacher locked."""
 
@@ -81,6 +86,18 @@ def network_json(session: Session) -> JSON:
     }
 
 
+def layer_arrays(layers: list[JSON]) -> list[hand_edits.Layer]:
+    """The weights file's layers as (w, b, slopes) arrays, as set_weights takes them."""
+    return [
+        (
+            np.asarray(layer["w"], dtype=np.float64),
+            np.asarray(layer["b"], dtype=np.float64),
+            None if layer.get("slopes") is None else np.asarray(layer["slopes"], np.float64),
+        )
+        for layer in layers
+    ]
+
+
 def load(session: Session, command: LoadNetwork) -> list[JSON]:
     """Apply a room's network to the session, paused; replies config, data and status."""
     network, trainer = command.network, session.trainer
@@ -91,15 +108,7 @@ def load(session: Session, command: LoadNetwork) -> list[JSON]:
         trainer.set_custom(np.asarray(points, dtype=np.float64).reshape(-1, 3), config.classes)
     rebuilt = trainer.apply(config)
     if command.weights and network.get("layers"):
-        layers = [
-            (
-                np.asarray(layer["w"], dtype=np.float64),
-                np.asarray(layer["b"], dtype=np.float64),
-                None if layer.get("slopes") is None else np.asarray(layer["slopes"], float),
-            )
-            for layer in network["layers"]
-        ]
-        trainer.set_weights(layers, int(network.get("epoch") or 0))
+        trainer.set_weights(layer_arrays(network["layers"]), int(network.get("epoch") or 0))
     else:
         trainer.reset(config.seed)
     if command.locked is not None:
@@ -165,8 +174,8 @@ def tile(session: Session) -> JSON:
     }
     return {
         "epoch": trainer.epoch,
-        "test_loss": stats.test_loss,
-        "test_accuracy": stats.test_accuracy,
+        "test_loss": None if stats.test_loss is None else float(stats.test_loss),
+        "test_accuracy": None if stats.test_accuracy is None else float(stats.test_accuracy),
         "parameters": int(sum(array.size for array in net.parameters())),
         "layers": [layer.units for layer in config.layers],
         "thumbnail": orjson.dumps(thumbnail),

@@ -311,3 +311,18 @@ class RoomService(RoomCore):
         caller."""
         keys = await self.act(teacher, "push_view")
         await self.broadcast(keys, "students", {"type": "view_pushed", "fragment": fragment})
+
+    # ---- for the socket layer ----
+
+    def spotlight_of(self, member: Member) -> str | None:
+        """The student the member's room spotlights now, as this process knows it."""
+        room = self.rooms.get(member.code)
+        return None if room is None else room.spotlight
+
+    async def check(self, member: Member) -> None:
+        """A call that always reaches the store: `rooms_unavailable` when it is away."""
+        await self.bus.hget(RoomKeys(member.code).room, "created")
+
+    async def check_open(self, code: str) -> None:
+        """Nothing when the room is open; else the error saying why not (no join counted)."""
+        await self._open_room(code)

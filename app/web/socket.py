@@ -30,7 +30,9 @@ from app.protocol import (
     describe_validation_error,
     parse_client_message,
 )
+from app.rooms import RoomService
 from app.session import Outbox, RawMessage, Session
+from app.web.classroom import Classroom
 from app.web.scheduler import Scheduler, TokenBucket
 
 router = APIRouter()
@@ -62,7 +64,12 @@ class Connection:
     """One client's socket and its session; the scheduler calls `take_turn`."""
 
     def __init__(
-        self, websocket: WebSocket, settings: Settings, scheduler: Scheduler, address: str
+        self,
+        websocket: WebSocket,
+        settings: Settings,
+        scheduler: Scheduler,
+        address: str,
+        rooms: RoomService,
     ) -> None:
         self.websocket = websocket
         self.settings = settings
@@ -88,6 +95,7 @@ class Connection:
         self.closing = False  # the sender flushes the queued messages, then ends
         self.close_code: tuple[int, str] | None = None
         self.gone = False
+        self.classroom = Classroom(self, rooms, websocket.headers.get("host"))
 
     def post(self, message: dict[str, Any] | str) -> None:
         if len(self.messages) >= MAX_PENDING_MESSAGES:
@@ -109,7 +117,9 @@ class Connection:
         try:
             async with asyncio.TaskGroup() as group:
                 sender = group.create_task(self.send_loop())
+                room = group.create_task(self.classroom.run())
                 close = await self.read_loop()
+                room.cancel()
                 if close is None:
                     sender.cancel()  # the peer is gone: nothing to flush
                 else:
@@ -117,6 +127,10 @@ class Connection:
                     self.closing = True
                     self.ready.set()
         finally:
+            try:
+                await self.classroom.close()  # before the session goes: a student's setup
+            except Exception:  # the store is away: the room forgets this member by itself
+                log.warning("client %s: leaving its room failed", self.address, exc_info=True)
             self.gone = True
             self.scheduler.forget(self)
             self._set_running(False)
@@ -215,7 +229,21 @@ class Connection:
             self._last_rate_warning = now
             self.error("rate_limited", message)
 
+    def queue_internal(self, command: Any) -> None:
+        """A command of the server's own for this session (a room's), never refused."""
+        self.session.queue(command)
+        if not self.busy:
+            self.scheduler.ready(self)
+
+    def refresh(self) -> None:
+        """Owe the page (and the room) a frame now."""
+        self.session.refresh()
+        if not self.busy:
+            self.scheduler.ready(self)
+
     def _queue(self, command: Any) -> None:
+        if self.classroom.takes(command):  # the room's, or refused while following
+            return
         if self.session.queued() >= self.settings.max_queued_commands:
             self._limited(
                 f"{self.settings.max_queued_commands} commands are waiting already: "
@@ -279,7 +307,8 @@ class Connection:
             return
         self._set_running(self.session.is_running())
         try:
-            self._deliver(outbox.messages, outbox.frame, outbox.seq)
+            messages, frame = self.classroom.after_turn(outbox.messages, outbox.frame)
+            self._deliver(messages, frame, outbox.seq)
         except ConnectionAbortedError as error:  # the client's fault: no traceback
             log.warning("client %s: %s; closing", self.address, error)
             self.turn_failed(error)
@@ -367,8 +396,11 @@ class Connection:
         while True:
             await self.ready.wait()
             self.ready.clear()
+            room_frame = self.classroom.pump()  # the room's events become messages here
             while self.messages:
                 await self.websocket.send_text(self.messages.popleft())
+            if room_frame is not None and not self.closing:
+                await self.websocket.send_bytes(room_frame)  # followed, or a spotlight
             if self.closing:
                 code, reason = self.close_code or (1000, "")
                 await self.websocket.close(code=code, reason=reason)
@@ -397,7 +429,7 @@ async def play(websocket: WebSocket) -> None:
         await websocket.send_text(busy.model_dump_json())
         await websocket.close(code=1013, reason="server busy")
         return
-    connection = Connection(websocket, settings, scheduler, address)
+    connection = Connection(websocket, settings, scheduler, address, websocket.app.state.rooms)
     try:
         await connection.run()
     except* ConnectionAbortedError:
