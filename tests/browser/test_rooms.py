@@ -119,7 +119,7 @@ def test_a_whole_class(room_server: Any, open_page: Any) -> None:
     wait_role(students[2], "follower")
 
     # The end: everyone sees the teacher's message; the pages carry on, on their own.
-    teacher.page.locator("#room-open-setup").click()
+    teacher.page.locator("#room-tab-setup").click()
     teacher.page.locator("#room-end-message").fill("Thanks, see you <Thursday>")
     teacher.page.locator("#room-end").click()
     teacher.page.locator("#room-end-confirm").click()

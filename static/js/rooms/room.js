@@ -113,8 +113,11 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
       toasts.show(t('room.setup_pushed'), 'info');
     } else if (event === 'adopted') {
       toasts.show(t('room.adopted', { name: message.name ?? '' }), 'info');
-    } else if (event === 'spotlight' && message.name) {
-      announce(t('room.spotlight_on', { name: message.name }));
+    } else if (event === 'spotlight') {
+      const room = store.get('room');
+      const spotlight = message.student_id ? { student_id: message.student_id, name: message.name ?? '' } : null;
+      if (room) store.set({ room: { ...room, spotlight } });
+      if (spotlight) announce(t('room.spotlight_on', { name: spotlight.name }));
     }
   }
 
