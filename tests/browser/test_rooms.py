@@ -1,6 +1,7 @@
 """The classroom on real pages: a teacher starts a class, three students join by the link and
 follow the teacher's edits live, fork and train; the gallery shows them, a spotlight, a
-challenge scored and ranked, and the class ended (docs/protocol.md, "Rooms")."""
+challenge scored and ranked, and the class ended (docs/protocol.md, "Rooms"). Twice: in one
+process, and on two workers over a real redis-server with the students on the other worker."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_a_whole_class(room_server: Any, open_page: Any) -> None:
     assert "no < or >" in (refused.page.locator("#join-error").text_content() or "")
     assert room_of(refused) is None
 
-    students = [join_class(open_page, room_server.url, code, name) for name in ("Ana", "Zoë & Co", "Chen")]
+    students = [join_class(open_page, room_server, teacher, name) for name in ("Ana", "Zoë & Co", "Chen")]
     for s in students:
         assert "Following" in (s.page.locator("#room-mode").text_content() or "")
     teacher.page.wait_for_function("() => window.__playground.roster.filter((s) => s.here).length === 3")
