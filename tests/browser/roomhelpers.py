@@ -48,7 +48,7 @@ def room_server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
 
 
 def two_workers(server: ServerProcess) -> bool:
-    return server.extra_env.get("PLAYGROUND_WORKERS") == "2"
+    return bool(server.extra_env.get("PLAYGROUND_WORKERS") == "2")
 
 
 def room_of(p: Any) -> dict[str, Any] | None:

@@ -16,6 +16,14 @@ pytestmark = pytest.mark.browser
 __all__ = ["room_server"]  # the fixture, imported for the tests below
 
 NAMES = ["Ana", "Bo <Li>", "Zoë & Co"]  # markup-like text is refused or shown as text
+# Each gallery tile's map: more than one colour (a map drawn while its tab was hidden once
+# came out as a single averaged pixel).
+PAINTED_TILES = """() => [...document.querySelectorAll('#gallery-wall canvas')].map((c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const colours = new Set();
+  for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+  return c.width >= 16 && colours.size > 1;
+})"""
 
 
 def test_a_whole_class(room_server: Any, open_page: Any) -> None:
@@ -40,10 +48,14 @@ def test_a_whole_class(room_server: Any, open_page: Any) -> None:
     assert "no < or >" in (refused.page.locator("#join-error").text_content() or "")
     assert room_of(refused) is None
 
-    students = [join_class(open_page, room_server, teacher, name) for name in ("Ana", "Zoë & Co", "Chen")]
+    students = [
+        join_class(open_page, room_server, teacher, name) for name in ("Ana", "Zoë & Co", "Chen")
+    ]
     for s in students:
         assert "Following" in (s.page.locator("#room-mode").text_content() or "")
-    teacher.page.wait_for_function("() => window.__playground.roster.filter((s) => s.here).length === 3")
+    teacher.page.wait_for_function(
+        "() => window.__playground.roster.filter((s) => s.here).length === 3"
+    )
     assert teacher.page.locator("#room-count").text_content() == "3 students"
 
     # The teacher's edits reach every follower: a third layer, then training.
@@ -67,17 +79,24 @@ def test_a_whole_class(room_server: Any, open_page: Any) -> None:
         assert "On my own" in (s.page.locator("#room-mode").text_content() or "")
         s.page.locator("#play").click()
     for s in students:
-        s.page.wait_for_function("() => window.__playground.running && window.__playground.header.epoch > 30")
+        s.page.wait_for_function(
+            "() => window.__playground.running && window.__playground.header.epoch > 30"
+        )
 
     # The gallery: three live tiles with their names (as text).
     teacher.page.locator("#room-open-gallery").click()
-    teacher.page.wait_for_function("() => document.querySelectorAll('#gallery-wall .gallery-tile').length === 3")
+    teacher.page.wait_for_function(
+        "() => document.querySelectorAll('#gallery-wall .gallery-tile').length === 3"
+    )
+    assert teacher.js(PAINTED_TILES) == [True, True, True], "every tile shows a map, not one colour"
     names = teacher.page.locator("#gallery-wall .gallery-tile .name").all_text_contents()
     assert sorted(names) == sorted(["Ana", "Zoë & Co", "Chen"])
     teacher.shot("rooms-gallery")
 
     # A spotlight: the student's session large and live on the teacher's page.
-    teacher.page.locator("#gallery-wall .gallery-tile", has_text="Chen").locator(".gallery-show").click()
+    teacher.page.locator("#gallery-wall .gallery-tile", has_text="Chen").locator(
+        ".gallery-show"
+    ).click()
     teacher.page.wait_for_function("() => window.__playground.room?.spotlight?.name === 'Chen'")
     teacher.page.locator("#room-spotlight").wait_for(state="visible")
     teacher.page.wait_for_function("() => document.querySelector('#spotlight-waiting').hidden")

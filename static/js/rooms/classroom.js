@@ -51,7 +51,13 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
   createLeaderboard(boardBox, store);
   boardBox.prepend(reset);
   reset.addEventListener('click', () => room.resetLeaderboard());
+  const badge = el('p', { className: 'room-sheet-code', id: 'room-sheet-code' });
+  store.subscribe(['room', 'lang'], () => {
+    const info = store.get('room');
+    if (info) tText(badge, 'room.sheet_code', { code: info.code });
+  });
   const sheet = createRoomSheet($('#room-sheet'), {
+    badge,
     tabs: [
       { name: 'share', key: 'room.tab_share', tip: 'tip.room_tab_share', panel: panels.share },
       { name: 'setup', key: 'room.tab_setup', tip: 'tip.room_tab_setup', panel: panels.setup },

@@ -31,26 +31,30 @@ export function createGallery(root, { store, room, palette }) {
   const tiles = new Map();
 
   function tile(entry) {
-    const canvas = el('canvas', { className: 'gallery-map', width: 32, height: 32 });
+    const canvas = el('canvas', { className: 'gallery-map', width: 32, height: 32 }); // cell-sized: drawn while hidden too
     const name = el('span', { className: 'name' });
+    const epoch = el('span', { className: 'gallery-epoch' });
     const stats = el('span', { className: 'gallery-stats' });
     const size = el('span', { className: 'gallery-size' });
     const show = el('button', { type: 'button', className: 'gallery-show' }, [canvas, name]);
     tTip(show, 'tip.gallery_spotlight');
     const adopt = tTip(tText(el('button', { type: 'button', className: 'text-button gallery-adopt' }), 'gallery.adopt'), 'tip.gallery_adopt');
-    const node = el('li', { className: 'gallery-tile', dataset: { studentId: entry.student_id } }, [show, stats, size, adopt]);
+    const node = el('li', { className: 'gallery-tile', dataset: { studentId: entry.student_id } }, [
+      show, stats, el('span', { className: 'gallery-foot' }, [el('span', {}, [epoch, size]), adopt]),
+    ]);
     show.addEventListener('click', () => {
       const spotlit = store.get('room')?.spotlight?.student_id === entry.student_id;
       room.spotlight(spotlit ? null : entry.student_id);
     });
     adopt.addEventListener('click', () => room.adopt(entry.student_id));
-    return { node, map: createMapView(canvas), parts: { name, stats, size, show } };
+    return { node, map: createMapView(canvas), parts: { name, epoch, stats, size, show } };
   }
 
   function fill(item) {
     const { entry, parts } = item;
     parts.name.textContent = entry.name;
-    tText(parts.stats, 'gallery.stats', { epoch: entry.epoch, loss: score(entry.test_loss), accuracy: percent(entry.test_accuracy) });
+    tText(parts.epoch, 'gallery.epoch', { epoch: entry.epoch });
+    tText(parts.stats, entry.test_accuracy == null ? 'gallery.stats_loss' : 'gallery.stats', { loss: score(entry.test_loss), accuracy: percent(entry.test_accuracy) });
     tText(parts.size, 'gallery.size', { layers: entry.layers.join('–') || '0', count: entry.parameters });
     parts.show.setAttribute('aria-label', t('gallery.tile_label', { name: entry.name }));
     if (entry.thumbnail) item.map.draw(entry.thumbnail.task, thumbnailGrid(entry.thumbnail), palette());

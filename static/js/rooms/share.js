@@ -63,8 +63,9 @@ export function createSharePanel(root, { store, room, toasts }) {
     code.textContent = info.code;
     link.textContent = share.join_link;
     link.hidden = !share.on_network;
-    urls.replaceChildren(...share.urls.map((url) => el('li', { text: url })));
-    urls.hidden = !share.on_network || !share.urls.length;
+    const others = share.urls.filter((url) => !share.join_link.startsWith(url)); // the link names one already
+    urls.replaceChildren(...others.map((url) => el('li', { text: url })));
+    urls.hidden = !share.on_network || !others.length;
     local.hidden = share.on_network;
     root.querySelector('#room-command').textContent = share.command ?? '';
     qr.hidden = !share.on_network;

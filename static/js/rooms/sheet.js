@@ -7,9 +7,10 @@ import { tTip } from '../tooltips.js';
 
 /**
  * @param {HTMLElement} root
- * @param {{tabs: {name: string, key: string, tip: string, panel: HTMLElement}[]}} options
+ * @param {{tabs: {name: string, key: string, tip: string, panel: HTMLElement}[], badge: HTMLElement}} options
+ *   badge: beside the tabs (the class code, on every tab)
  */
-export function createRoomSheet(root, { tabs }) {
+export function createRoomSheet(root, { tabs, badge }) {
   const list = el('div', { className: 'room-tabs', role: 'tablist' });
   const close = tTip(tText(el('button', { type: 'button', id: 'room-sheet-close', className: 'text-button room-close' }), 'room.close_sheet'), 'tip.room_close_sheet');
   const buttons = new Map();
@@ -23,7 +24,7 @@ export function createRoomSheet(root, { tabs }) {
     tab.panel.setAttribute('aria-labelledby', button.id);
     tab.panel.classList.add('room-panel');
   }
-  root.append(el('div', { className: 'room-sheet-head' }, [list, close]), ...tabs.map((tab) => tab.panel));
+  root.append(el('div', { className: 'room-sheet-head' }, [list, badge, close]), ...tabs.map((tab) => tab.panel));
   close.addEventListener('click', () => hide());
 
   let current = null;

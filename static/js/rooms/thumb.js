@@ -10,6 +10,9 @@ export function thumbnailGrid(thumbnail) {
   return { shape: thumbnail.shape, data: bytes, lo: thumbnail.lo, hi: thumbnail.hi };
 }
 
+const WASH = 0.38; // as the page's own map (output.js): lighter than full colour
+const washed = (color) => color.map((v) => Math.round(v + (255 - v) * WASH));
+
 /**
  * @param {HTMLCanvasElement} canvas
  * @param {{smooth?: boolean}} [options]
@@ -25,13 +28,14 @@ export function createMapView(canvas, { smooth = false } = {}) {
   function draw(task, grid, palette) {
     const grids = Array.from({ length: grid.shape[0] }, (_, j) => channel(grid, j));
     if (!grids.length) return;
+    const diverging = ramp([washed(palette.neg), palette.mid, washed(palette.pos)]);
     if (task === 'multiclass') {
-      heatmap.drawClasses(grids, palette.classes, palette.mid);
+      heatmap.drawClasses(grids, palette.classes.map(washed), palette.mid);
     } else if (task === 'binary') {
-      heatmap.drawScalar(grids[0], ramp([palette.neg, palette.mid, palette.pos]), [0, 1]);
+      heatmap.drawScalar(grids[0], diverging, [0, 1]);
     } else {
       const m = Math.max(Math.abs(grids[0].lo), Math.abs(grids[0].hi), 1e-9);
-      heatmap.drawScalar(grids[0], ramp([palette.neg, palette.mid, palette.pos]), [-m, m]);
+      heatmap.drawScalar(grids[0], diverging, [-m, m]);
     }
   }
   return { draw };
