@@ -3,7 +3,6 @@ members are unharmed. Also rejoining, idle expiry, a flood of joins, and Redis g
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -168,14 +167,6 @@ def test_a_flood_of_joins_and_an_idle_room(strict_server: ServerProcess) -> None
     assert codes[-1] == "too_many_joins"
     other = RoomClient(strict_server.ws_url)  # the same address: still refused this minute
     other.refused({"type": "create_room"}, "too_many_joins")
-
-
-@pytest.fixture()
-def own_redis(redis_server: LocalRedis) -> Iterator[LocalRedis]:
-    server = LocalRedis(shutil.which("redis-server") or "redis-server")
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_redis_going_away_mid_class(own_redis: LocalRedis) -> None:
