@@ -76,3 +76,16 @@ class RoomClient(Client):
         error = self.wait_for("error")
         assert error["code"] == code, (message, error)
         return error
+
+    def refused_any(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send `message`; its `error`, whatever the code."""
+        self.send(message)
+        return self.wait_for("error")
+
+    def wait_until(self, kind: str, holds: Any, timeout: float = 60.0) -> dict[str, Any]:
+        """The first `kind` message (from those unread) for which `holds(message)` is true."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.wait_for(kind, timeout=max(0.01, deadline - time.monotonic()))
+            if holds(message):
+                return message

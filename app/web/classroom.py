@@ -293,4 +293,7 @@ class Classroom:
                 continue
             except TimeoutError:  # the session is slow to answer: next time
                 continue
+            except Exception:  # a bug here must not end the connection: say so, go on
+                log.exception("room heartbeat failed")
+                continue
             self.set_available(True)

@@ -89,7 +89,10 @@ def test_a_class_from_start_to_end(server: ServerProcess) -> None:
     teacher.send({"type": "play"})
     for client in students:
         first = client.frame_from("teacher", where=lambda header: header["epoch"] > 0)
-        later = client.frame_from("teacher", where=lambda header: header["epoch"] > first["epoch"])
+        epoch = first["epoch"]
+        later = client.frame_from(
+            "teacher", where=lambda header, after=epoch: header["epoch"] > after
+        )
         assert later["sizes"] == first["sizes"]
     students[0].refused({"type": "play"}, "following")  # a follower's own session is frozen
 
