@@ -787,7 +787,7 @@ export default {
   "room.mode_own": "On my own",
   "room.fork": "Try it yourself",
   "room.follow": "Back to following",
-  "room.leave": "Leave the class",
+  "room.leave": "Leave",
   "room.offline": "The class is out of reach for the moment; your own session carries on.",
   "room.submit": "Submit my network",
   "room.leaderboard": "Leaderboard",

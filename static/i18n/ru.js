@@ -803,7 +803,7 @@ export default {
   "room.mode_own": "Сам по себе",
   "room.fork": "Попробовать самому",
   "room.follow": "Снова следить",
-  "room.leave": "Выйти из класса",
+  "room.leave": "Выйти",
   "room.offline": "Класс временно недоступен; ваш собственный сеанс продолжается.",
   "room.submit": "Сдать мою сеть",
   "room.leaderboard": "Таблица лидеров",
