@@ -40,6 +40,17 @@ def test_locks_rejoin_and_the_teacher_link(room_server: Any, open_page: Any) -> 
     assert student.page.locator("#remove-layer").is_hidden()
     assert student.page.locator("#control-learning_rate").is_visible(), "only what was locked"
 
+    # Send this view: a lesson step opens on the student's own page.
+    teacher.page.locator("#room-sheet-close").click()
+    teacher.js("() => { location.hash = 'lesson=stacked&step=2'; }")
+    teacher.page.wait_for_function("() => window.__playground.lesson?.name === 'stacked'")
+    teacher.page.locator("#room-open-setup").click()
+    assert "lesson=stacked&step=2" in (teacher.page.locator("#room-view-note").text_content() or "")
+    teacher.page.locator("#room-push-view").click()
+    student.page.wait_for_function(
+        "() => window.__playground.lesson?.name === 'stacked' && window.__playground.lesson.step === 1"
+    )
+
     # A reload: back in the class, same name, on their own, the locks kept.
     student.page.reload()
     wait_role(student, "student")
