@@ -110,6 +110,18 @@ def test_a_whole_class(room_server: Any, open_page: Any) -> None:
     teacher.page.locator("#spotlight-stop").click()
     teacher.page.locator("#room-spotlight").wait_for(state="hidden")
 
+    # Adopt: a student's own network (one layer fewer) into the teacher's session.
+    students[0].page.locator("#remove-layer").click()
+    students[0].page.wait_for_function("() => window.__playground.config.layers.length === 2")
+    teacher.page.wait_for_function(
+        "() => document.querySelector('#gallery-wall .gallery-tile .gallery-size')"
+    )
+    tile = teacher.page.locator("#gallery-wall .gallery-tile", has_text="Ana")
+    tile.locator(".gallery-size", has_text="layers 4–2 ").wait_for()
+    tile.locator(".gallery-adopt").click()
+    teacher.page.wait_for_function("() => window.__playground.config.layers.length === 2")
+    teacher.page.locator("#toasts", has_text="Ana's network is now in your session.").wait_for()
+
     # A challenge: started by the teacher, shown with its time left, submissions scored and ranked.
     teacher.page.locator("#room-tab-challenge").click()
     teacher.page.locator("#challenge-dataset").select_option("circle")
