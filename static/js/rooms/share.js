@@ -47,13 +47,11 @@ export function createSharePanel(root, { store, room, toasts }) {
       copy('room-copy-projector', 'room.copy_projector', 'tip.room_copy_projector', () => { const l = room.teacherLink(); return l && projectorLink(l); }),
     ]),
   ]);
-  const joinBox = el('div', { className: 'room-join-box' }, [
-    codeLabel, code,
-    tText(el('p', { className: 'room-join-how' }), 'room.join_how'),
-    link, urls, local,
-    el('div', { className: 'room-copy-row' }, [copy('room-copy-join', 'room.copy_join', 'tip.room_copy_join', () => store.get('room')?.share.join_link)]),
-  ]);
-  root.append(el('div', { className: 'room-share' }, [joinBox, qr]), teacherBox);
+  const how = tText(el('p', { className: 'room-join-how' }), 'room.join_how');
+  const copyJoin = el('div', { className: 'room-copy-row' }, [copy('room-copy-join', 'room.copy_join', 'tip.room_copy_join', () => store.get('room')?.share.join_link)]);
+  const joinBox = el('div', { className: 'room-join-box' }, [codeLabel, code, how, link, urls, local, copyJoin]);
+  const box = el('div', { className: 'room-share' }, [joinBox, qr]);
+  root.append(box, teacherBox);
 
   let shownSvg = null;
   function render() {
@@ -62,7 +60,8 @@ export function createSharePanel(root, { store, room, toasts }) {
     const { share } = info;
     code.textContent = info.code;
     link.textContent = share.join_link;
-    link.hidden = !share.on_network;
+    for (const node of [how, link, copyJoin]) node.hidden = !share.on_network; // no link nobody can open
+    box.classList.toggle('local', !share.on_network);
     const others = share.urls.filter((url) => !share.join_link.startsWith(url)); // the link names one already
     urls.replaceChildren(...others.map((url) => el('li', { text: url })));
     urls.hidden = !share.on_network || !others.length;
