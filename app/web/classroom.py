@@ -71,6 +71,8 @@ class Classroom:
         self.wake = asyncio.Event()  # heartbeat now (a member joined, Redis failed)
         self.names: dict[str, str] = {}  # student id -> name, as the teacher's events say
         self.tile_pending = False  # a gallery tile on its way to the bus
+        self.tasks: set[asyncio.Task[None]] = set()  # tiles and kept frames on their way
+        self.frame_kept = -1e9  # monotonic time the teacher's frame was last kept on the bus
 
     # ---- what the connection asks ----
 
