@@ -150,11 +150,14 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
         member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
 
 
-def post_leaderboard(classroom: Classroom, entries: list[JSON]) -> None:
+def leaderboard_message(classroom: Classroom, entries: list[JSON]) -> JSON:
     spec = (classroom.challenge or {}).get("spec", {})
     rank_by = spec.get("rank_by", "test_loss")
-    board = LeaderboardMessage.model_validate({"rank_by": rank_by, "entries": entries})
-    classroom.connection.post(board.model_dump())
+    return LeaderboardMessage.model_validate({"rank_by": rank_by, "entries": entries}).model_dump()
+
+
+def post_leaderboard(classroom: Classroom, entries: list[JSON]) -> None:
+    classroom.connection.post(leaderboard_message(classroom, entries))
 
 
 def _with_source(frame: bytes, source: int) -> bytes:
@@ -266,8 +269,11 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
     elif kind == "challenge_started":
         classroom.challenge = delivered["challenge"]
         post(challenge_message(classroom))
-    elif kind == "leaderboard":
-        post_leaderboard(classroom, [row(entry) for entry in delivered["entries"]])
+    elif kind == "leaderboard":  # encoded once for this process's members, as above
+        if "text" not in delivered:
+            board = leaderboard_message(classroom, [row(entry) for entry in delivered["entries"]])
+            delivered["text"] = orjson.dumps(board).decode()
+        post(delivered["text"])
     elif kind == "room_closed":
         was_following = member.role == "follower"
         classroom.member = None
