@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import shutil
 import statistics
@@ -138,10 +139,10 @@ async def open_class(server: Server) -> tuple[Peer, str]:
     return teacher, room["code"]
 
 
-async def join(server: Server, code: str, count: int) -> list[Peer]:
+async def join(server: Server, code: str, count: int, prefix: str = "s") -> list[Peer]:
     async def one(index: int) -> Peer:
         client = await peer(server.ws_url)
-        await client.send({"type": "join_room", "code": code, "name": f"s{index}"})
+        await client.send({"type": "join_room", "code": code, "name": f"{prefix}{index}"})
         await client.reply("room")
         return client
 
@@ -157,21 +158,55 @@ async def window(server: Server, seconds: float) -> tuple[float, float]:
     return server.cpu() - cpu, time.perf_counter() - wall
 
 
-async def follow(server: Server, followers: int, seconds: float) -> None:
+def follower_process(
+    url: str, code: str, count: int, start: float, seconds: float, out: Any
+) -> None:
+    """`count` followers in a process of their own: their frames a second over the window."""
+
+    async def run() -> list[float]:
+        server = Server.__new__(Server)
+        server.ws_url = url
+        followers = await join(server, code, count, prefix=f"p{os.getpid()}-")
+        await asyncio.sleep(max(0.0, start - time.time()))
+        before = [client.frames[1] for client in followers]
+        await asyncio.sleep(seconds)
+        return [
+            (client.frames[1] - b) / seconds for client, b in zip(followers, before, strict=True)
+        ]
+
+    out.put(asyncio.run(run()))
+
+
+async def follow(server: Server, followers: int, seconds: float, processes: int = 4) -> None:
     teacher, code = await open_class(server)
     await teacher.send({"type": "configure", "config": {"dataset": "spiral", "layers": M}})
     await teacher.send({"type": "play"})
     await asyncio.sleep(2)
     alone, wall = await window(server, seconds)
-    students = await join(server, code, followers)
-    await asyncio.sleep(2)
-    before = [client.frames[1] for client in students]
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    start = time.time() + 30 + followers / 10  # every follower has joined by then
+    children = [
+        context.Process(
+            target=follower_process,
+            args=(server.ws_url, code, followers // processes, start, seconds, out),
+        )
+        for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    await asyncio.sleep(max(0.0, start - time.time()))
+    own = teacher.frames[0]
     cpu, wall = await window(server, seconds)
-    fps = [(client.frames[1] - b) / wall for client, b in zip(students, before, strict=True)]
+    teacher_fps = (teacher.frames[0] - own) / wall
+    fps = [value for _ in children for value in out.get(timeout=120)]
+    for child in children:
+        child.join(30)
     print(
-        f"follow: {followers} followers of 1 teacher ({seconds:g} s): follower fps min "
-        f"{min(fps):.1f}, median {statistics.median(fps):.1f}; server CPU {cpu / wall:.0%} of "
-        f"one core (teacher alone {alone / wall:.0%}: the fan-out {(cpu - alone) / wall:.0%})"
+        f"follow: {len(fps)} followers of 1 teacher ({seconds:g} s, followers in {processes} "
+        f"processes): follower fps min {min(fps):.1f}, median {statistics.median(fps):.1f} "
+        f"(the teacher's own page {teacher_fps:.1f}); server CPU {cpu / wall:.0%} of one core "
+        f"(teacher alone {alone / wall:.0%}: the fan-out {(cpu - alone) / wall:.0%})"
     )
 
 

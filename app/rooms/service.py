@@ -299,12 +299,23 @@ class RoomService(RoomCore):
         await self.bus.hset(keys.teacher, {kind: self.dumps(message, "teacher's message")})
         await self.broadcast(keys, "students", {"type": "teacher_message", "message": message})
 
-    async def teacher_state(self, member: Member) -> list[JSON]:
-        """The teacher session's last config, data and status, in that order (a new follower's
-        page draws the teacher's network from them)."""
+    async def keep_frame(self, teacher: Member, frame: bytes) -> None:
+        """Keep the presenting teacher's newest frame for followers who come later (the caller
+        keeps about one a second: a paused teacher sends none until something changes)."""
+        keys = await self.act(teacher, "relay")
+        if teacher.presenting:
+            limit = self.settings.room_max_payload_bytes
+            if len(frame) > limit:
+                raise RoomError("too_large", f"the frame takes {len(frame)} bytes; at most {limit}")
+            await self.bus.hset(keys.teacher, {"frame": frame})
+
+    async def teacher_state(self, member: Member) -> tuple[list[JSON], bytes | None]:
+        """The teacher session's last config, data and status, in that order, and its last kept
+        frame: what a new follower's page draws first."""
         keys = await self.act(member, "teacher_state")
         stored = await self.bus.hgetall(keys.teacher)
-        return [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
+        messages = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
+        return messages, stored.get("frame")
 
     async def push_view(self, teacher: Member, fragment: str) -> None:
         """Every student's page opens `fragment` (a lesson step, a comparison), checked by the

@@ -49,6 +49,7 @@ log = logging.getLogger("app.rooms")
 JSON = dict[str, Any]
 HEARTBEAT_SECONDS = 5.0  # keeps the room open, saves a student's setup, notices Redis away
 RETRY_SECONDS = 1.0  # while the rooms' store is unreachable
+OWN_REPLY_SECONDS = 10.0  # the own session's next turn, on a crowded server
 SAVE_EVERY = 6  # heartbeats between saves of a student's setup (and one on leaving)
 JOINS = (CreateRoom, TeacherRoom, JoinRoom, RejoinRoom)
 
@@ -71,6 +72,9 @@ class Classroom:
         self.wake = asyncio.Event()  # heartbeat now (a member joined, Redis failed)
         self.names: dict[str, str] = {}  # student id -> name, as the teacher's events say
         self.tile_pending = False  # a gallery tile on its way to the bus
+        self.pending: asyncio.Future[JSON] | None = None  # a network read under way
+        self.tasks: set[asyncio.Task[None]] = set()  # tiles and kept frames on their way
+        self.frame_kept = -1e9  # monotonic time the teacher's frame was last kept on the bus
 
     # ---- what the connection asks ----
 
@@ -150,19 +154,27 @@ class Classroom:
         self.connection.queue_internal(command)
 
     async def network(self) -> JSON:
-        """The own session's network, read in its own turn (Hooks.network: adopt and fork)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[JSON] = loop.create_future()
+        """The own session's network, read in its own turn (Hooks.network: adopt and fork).
+        Asks made while one is pending share its answer (sixty forks at once: one read)."""
+        if self.pending is None or self.pending.done():
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[JSON] = loop.create_future()
 
-        def settle(network: JSON) -> None:
-            if not future.done():  # the asker may have given up
-                future.set_result(network)
+            def settle(network: JSON) -> None:
+                if not future.done():
+                    future.set_result(network)
 
-        def reply(network: JSON) -> None:
-            loop.call_soon_threadsafe(settle, network)
+            def reply(network: JSON) -> None:  # on the session's thread, whichever it is
+                loop.call_soon_threadsafe(settle, network)
 
-        self.session_command(Snapshot(reply))
-        return await asyncio.wait_for(future, self.rooms.settings.room_reply_seconds)
+            self.session_command(Snapshot(reply))
+            self.pending = future
+        try:
+            return dict(await asyncio.wait_for(asyncio.shield(self.pending), OWN_REPLY_SECONDS))
+        except TimeoutError:
+            raise RoomError(
+                "no_reply", f"this page's session did not answer within {OWN_REPLY_SECONDS:g} s"
+            ) from None
 
     def hooks(self) -> Hooks:
         return Hooks(network=self.network, notify=self.connection.ready.set)

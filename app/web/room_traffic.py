@@ -4,6 +4,7 @@ for its page, and its session's turns as the room gets them (docs/protocol.md, "
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -34,7 +35,7 @@ CLIENT_COMMANDS = (
     "push_setup", "push_view", "spotlight", "adopt", "start_challenge", "reset_leaderboard",
     "end_class", "submit", "fork", "follow",
 )  # fmt: skip
-_background: set[asyncio.Task[None]] = set()
+KEEP_FRAME_SECONDS = 1.0  # a presenting teacher's frame kept for late followers, at most this often
 
 
 def event(
@@ -142,15 +143,21 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
     member = classroom.member
     assert member is not None
     classroom.connection.post(room_message(classroom, token))
-    for message in await classroom.rooms.teacher_state(member):
+    messages, frame = await classroom.rooms.teacher_state(member)
+    for message in messages:
         classroom.connection.post(message)
+    if frame is not None:
+        member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
+
+
+def leaderboard_message(classroom: Classroom, entries: list[JSON]) -> JSON:
+    spec = (classroom.challenge or {}).get("spec", {})
+    rank_by = spec.get("rank_by", "test_loss")
+    return LeaderboardMessage.model_validate({"rank_by": rank_by, "entries": entries}).model_dump()
 
 
 def post_leaderboard(classroom: Classroom, entries: list[JSON]) -> None:
-    spec = (classroom.challenge or {}).get("spec", {})
-    rank_by = spec.get("rank_by", "test_loss")
-    board = LeaderboardMessage.model_validate({"rank_by": rank_by, "entries": entries})
-    classroom.connection.post(board.model_dump())
+    classroom.connection.post(leaderboard_message(classroom, entries))
 
 
 def _with_source(frame: bytes, source: int) -> bytes:
@@ -177,7 +184,12 @@ def after_turn(
                 if message.get("type") in TEACHER_MESSAGES and not classroom.relays.full():
                     classroom.relays.put_nowait(message)
             if frame is not None:
-                rooms.publish_frame(member, _with_source(frame, FRAME_TEACHER))
+                marked = _with_source(frame, FRAME_TEACHER)
+                rooms.publish_frame(member, marked)
+                now = time.monotonic()
+                if now - classroom.frame_kept >= KEEP_FRAME_SECONDS:
+                    classroom.frame_kept = now
+                    spawn(classroom, classroom.guarded(rooms.keep_frame(member, marked)))
         return messages, frame
     if frame is not None and rooms.spotlit(member):
         rooms.publish_frame(member, _with_source(frame, FRAME_SPOTLIGHT))
@@ -201,8 +213,8 @@ async def _update_gallery(classroom: Classroom, member: Member, fields: JSON) ->
 
 def spawn(classroom: Classroom, work: Any) -> None:
     task = asyncio.get_running_loop().create_task(work)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    classroom.tasks.add(task)  # held until done (the loop keeps only a weak reference)
+    task.add_done_callback(classroom.tasks.discard)
 
 
 def pump(classroom: Classroom) -> bytes | None:
@@ -257,8 +269,11 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
     elif kind == "challenge_started":
         classroom.challenge = delivered["challenge"]
         post(challenge_message(classroom))
-    elif kind == "leaderboard":
-        post_leaderboard(classroom, [row(entry) for entry in delivered["entries"]])
+    elif kind == "leaderboard":  # encoded once for this process's members, as above
+        if "text" not in delivered:
+            board = leaderboard_message(classroom, [row(entry) for entry in delivered["entries"]])
+            delivered["text"] = orjson.dumps(board).decode()
+        post(delivered["text"])
     elif kind == "room_closed":
         was_following = member.role == "follower"
         classroom.member = None

@@ -87,6 +87,22 @@ def test_every_bad_input_is_a_typed_error_and_harms_nobody(server: ServerProcess
     assert ana.wait_for("view")["fragment"] == "lesson=stacked&step=2"
 
 
+def test_the_share_endpoint_needs_no_token_and_knows_only_open_rooms(server: ServerProcess) -> None:
+    teacher, code = open_room(server)
+    share = httpx.get(f"{server.url}/api/rooms/{code.lower()}/share").json()
+    assert share["code"] == code and share["join_link"].endswith(f"/?room={code}")
+    assert share["qr_svg"].startswith("<svg") and "<script" not in share["qr_svg"]
+    assert (share["on_network"], share["command"]) == (
+        False,
+        f"make run HOST=0.0.0.0 PORT={server.port}",
+    )
+    missing = httpx.get(f"{server.url}/api/rooms/ZZZZZZ/share")
+    assert (missing.status_code, missing.json()["code"]) == (404, "room_not_found")
+    teacher.send({"type": "end_class"})
+    teacher.wait_for("room_closed")
+    assert httpx.get(f"{server.url}/api/rooms/{code}/share").json()["code"] == "room_ended"
+
+
 def test_challenge_limits_and_deadline(server: ServerProcess) -> None:
     teacher, code = open_room(server)
     ana, _ = join(server, code, "Ana")
