@@ -60,7 +60,8 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
   function receive(message) {
     if (message.type === 'error' && entering && ENTRY_ERRORS.has(message.code)) {
       entering = false;
-      if (entry?.type === 'rejoin_room' && ['bad_token', 'room_not_found'].includes(message.code)) tokens.forget(entry.code);
+      // A kept token that no longer opens the class (it ended, expired, or was forgotten): drop it.
+      if (entry && entry.type !== 'join_room' && ['bad_token', 'room_not_found', 'room_ended', 'room_expired'].includes(message.code)) tokens.forget(entry.code);
       const code = entry?.code ?? null;
       entry = null;
       onEntryError(message.code, message.message, code);
