@@ -319,6 +319,9 @@ class Session:
             case session_room.Snapshot(reply=reply):
                 reply(self.network())
                 return []
+            case session_room.Unlock():
+                self.locked = frozenset()
+                return []
             case session_room.Redraw():
                 return [self._config_message([]), self._data_message(), self._status("pause")]
         raise ValueError(f"unhandled command {command!r}")

@@ -65,6 +65,11 @@ class Redraw:
     """The page shows this session again (it followed the teacher): config, data, status."""
 
 
+@dataclass
+class Unlock:
+    """The room is gone: no control stays locked."""
+
+
 class Locked(ValueError):
     """A student's command would change a control the teacher locked."""
 

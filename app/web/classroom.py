@@ -38,7 +38,7 @@ from app.room_messages import (
 )
 from app.rooms import Hooks, Member, RoomError, RoomService
 from app.rooms.share import teacher_link
-from app.session_room import LoadNetwork, Redraw, Snapshot
+from app.session_room import LoadNetwork, Snapshot
 from app.web import room_traffic
 from app.web.room_share import base_url
 
@@ -229,11 +229,9 @@ class Classroom:
         await room_traffic.arrive(self, token=token, teacher_link=link)
 
     async def _leave(self, member: Member, command: LeaveRoom) -> None:
-        was_following = self.following
         await self.close()
+        room_traffic.left(self, member)
         self.connection.post(RoomClosed(reason="left").model_dump())
-        if was_following:
-            self.session_command(Redraw())
 
     async def _push_setup(self, member: Member, command: PushSetup) -> None:
         network = await self.network()

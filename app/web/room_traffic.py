@@ -23,7 +23,7 @@ from app.room_messages import (
 from app.rooms import GalleryEntry, LeaderboardEntry, Member
 from app.rooms.gallery import GALLERY_SORTS
 from app.rooms.service import TEACHER_MESSAGES
-from app.session_room import LoadNetwork, Redraw
+from app.session_room import LoadNetwork, Redraw, Unlock
 from app.web.room_share import share
 
 if TYPE_CHECKING:
@@ -275,8 +275,20 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
             delivered["text"] = orjson.dumps(board).decode()
         post(delivered["text"])
     elif kind == "room_closed":
-        was_following = member.role == "follower"
-        classroom.member = None
+        left(classroom, member)
         post(RoomClosed(reason=delivered["reason"], message=delivered["message"]).model_dump())
-        if was_following:
-            classroom.session_command(Redraw())
+
+
+def left(classroom: Classroom, member: Member) -> None:
+    """Out of the room: its locks and state go; a follower's page shows its own session again."""
+    classroom.member = None
+    classroom.locked, classroom.challenge, classroom.spotlight, classroom.share = (
+        (),
+        None,
+        None,
+        None,
+    )
+    classroom.names.clear()
+    classroom.session_command(Unlock())
+    if member.role == "follower":
+        classroom.session_command(Redraw())

@@ -164,6 +164,9 @@ def test_a_class_from_start_to_end(server: ServerProcess) -> None:
             "message": "Thanks, see you Thursday",
         }
     students[2].command({"type": "play"}, "status", reason="play")  # its own session again
+    students[1].send({"type": "configure", "config": {"dataset": "circle"}})  # was locked
+    students[1].wait_until("config", lambda message: message["config"]["dataset"] == "circle")
+    assert not [m for m in students[1].messages if m["type"] == "error"]  # the locks went
     late = RoomClient(server.ws_url)
     late.refused({"type": "join_room", "code": code, "name": "Dana"}, "room_ended")
     for client in [teacher, *students, late]:
