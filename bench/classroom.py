@@ -179,7 +179,8 @@ def follower_process(
 
 async def follow(server: Server, followers: int, seconds: float, processes: int = 4) -> None:
     teacher, code = await open_class(server)
-    await teacher.send({"type": "configure", "config": {"dataset": "spiral", "layers": M}})
+    stable = {"dataset": "spiral", "layers": M, "learning_rate": 0.003}  # never pauses itself
+    await teacher.send({"type": "configure", "config": stable})
     await teacher.send({"type": "play"})
     await asyncio.sleep(2)
     alone, wall = await window(server, seconds)
@@ -199,7 +200,7 @@ async def follow(server: Server, followers: int, seconds: float, processes: int 
     own = teacher.frames[0]
     cpu, wall = await window(server, seconds)
     teacher_fps = (teacher.frames[0] - own) / wall
-    fps = [value for _ in children for value in out.get(timeout=120)]
+    fps = [value for _ in children for value in out.get(timeout=600)]  # a loaded machine
     for child in children:
         child.join(30)
     print(
