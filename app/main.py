@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app import accel
+from app import accel, room_scoring
 from app.catalog import build_catalog
 from app.config import Settings
-from app.web import pages, socket
+from app.rooms import HiddenTest, Score, create_rooms
+from app.web import pages, room_share, socket
 from app.web.scheduler import Scheduler
 from app.web.security import SecurityMiddleware
 
@@ -23,8 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await app.state.rooms.start()  # a Redis that is down now is retried: rooms wait for it
     yield
+    await app.state.rooms.close()
     app.state.scheduler.lane.close()  # the heavy lane's process goes with its worker
+
+
+async def score_submission(network: dict[str, Any], hidden: HiddenTest) -> Score:
+    """The rooms' scorer: the hidden test set is made and scored off the event loop."""
+    return await asyncio.to_thread(room_scoring.score, network, hidden)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,9 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = build_catalog(settings)
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     app.state.scheduler = Scheduler(settings)
+    app.state.rooms = create_rooms(settings, scorer=score_submission)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(socket.router)
+    app.include_router(room_share.router)
     app.add_middleware(SecurityMiddleware, settings=settings)
     accel.warm_up_in_background()  # loads the compiled kernels from the cache in a second
     return app

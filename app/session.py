@@ -13,7 +13,7 @@ so the trainer needs no lock:
 from __future__ import annotations
 
 import collections
-import dataclasses
+import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -24,12 +24,20 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from app import custom_data, datasets, lesson_checks, lessons, run_commands
+from app import (
+    custom_data,
+    datasets,
+    lessons,
+    run_commands,
+    session_configure,
+    session_frame,
+    session_points,
+    session_room,
+    session_training,
+)
 from app.config import Settings
-from app.frames import encode_frame
 from app.heavy import Prepared
 from app.history import History, NoSnapshot
-from app.metrics import metrics
 from app.pictures import Pictures
 from app.protocol import (
     PROTOCOL_VERSION,
@@ -63,19 +71,14 @@ from app.protocol import (
     describe_validation_error,
 )
 from app.session_config import (
-    MAX_CLASSES,
-    MAX_POINTS,
     MAX_SEED,
     Config,
     Rebuilt,
-    implied_changes,
-    is_one_d,
 )
 from app.stop_conditions import StopConditions
-from app.trainer import Diverged, NoData, Trainer
+from app.trainer import NoData, Trainer
 
 Array = NDArray[np.float64]
-COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 bytes each
 
 
 SECONDS_PER_ROW = 20e-6  # a heavy command's CPU per data row, an upper estimate (benchmarks)
@@ -130,17 +133,18 @@ class Session:
         self.dirty = True  # a frame is owed even while paused
         self.epochs_per_second = 0.0
         self.frame_seconds = 0.001  # running mean of the cost of one frame
-        self._detailed: dict[str, Any] | None = None  # structure of the last frame with maps
+        self.detailed: dict[str, Any] | None = None  # structure of the last frame with maps
         self.compress = False  # the client inflates u8z grids (it said so in its hello)
-        self._owed_epochs = 0.0  # fractional epochs owed at the configured speed
+        self.owed_epochs = 0.0  # fractional epochs owed at the configured speed
         self._last_slice = time.perf_counter()
-        self._speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
+        self.speed_window: collections.deque[tuple[float, int]] = collections.deque(maxlen=30)
         self.views: tuple[str, ...] = ()  # the optional views the page shows (app/views.py)
         self.lesson_step: tuple[str, int] | None = None  # whose live check frames carry
         self.point: tuple[float, float] | None = None  # the point view's spot
         self.history = History(settings.history_snapshots, settings.history_bytes)
         self.stop = StopConditions()
-        self._last_metrics: dict[str, Any] | None = None
+        self.last_metrics: dict[str, Any] | None = None
+        self.locked: frozenset[str] = frozenset()  # controls a room's teacher locked
 
     # ---- what the connection asks ----
 
@@ -156,7 +160,7 @@ class Session:
         prepare): its text, and the task and classes its points are checked for."""
         command = self.commands[0]
         assert isinstance(command, RawMessage)
-        return (command.text, *self._label_rule())
+        return (command.text, *session_points.label_rule(self.trainer))
 
     def heavy_cost(self) -> float:
         """Estimated CPU seconds of the heavy message at the head of the queue, from its size
@@ -187,6 +191,7 @@ class Session:
 
     def greeting(self) -> list[dict[str, Any]]:
         hello = {"type": "hello", "version": PROTOCOL_VERSION, "session": self.id}
+        hello["worker"] = os.getpid()  # the process holding the session (rooms span several)
         hello["config"] = self.trainer.config.model_dump()
         return [hello, self._data_message()]
 
@@ -215,10 +220,14 @@ class Session:
 
     def handle(self, command: Any) -> list[dict[str, Any]]:
         """Apply one validated command; returns the replies. Never raises for bad input."""
-        if not isinstance(command, run_commands.KEEPS_VIEW):
+        if not isinstance(command, (*run_commands.KEEPS_VIEW, session_room.Snapshot)):
             self.history.viewing = None  # any other command acts on the present
         try:
+            session_room.check_locks(self, command)
             replies = self._dispatch(command)
+        except session_room.Locked as error:
+            reply = ErrorMessage(code="locked", message=str(error), field=error.field)
+            replies = [reply.model_dump()]
         except NoSnapshot as error:
             replies = [ErrorMessage(code="no_snapshot", message=str(error)).model_dump()]
         except NoData as error:
@@ -240,11 +249,11 @@ class Session:
                 self.compress = compress
                 return []
             case Configure():
-                return self._configure(command)
+                return session_configure.configure(self, command)
             case Play():
                 trainer.require_data()
                 self.running, self.step_target = True, None
-                self._owed_epochs, self._last_slice = 0.0, time.perf_counter()
+                self.owed_epochs, self._last_slice = 0.0, time.perf_counter()
                 return [self._status("play")]
             case Pause():
                 self.running, self.step_target = False, None
@@ -261,7 +270,9 @@ class Session:
                 new_seed = (
                     seed if seed is not None else int(np.random.default_rng().integers(MAX_SEED))
                 )
-                return self._configure_to(trainer.config.model_copy(update={"data_seed": new_seed}))
+                return session_configure.configure_to(
+                    self, trainer.config.model_copy(update={"data_seed": new_seed})
+                )
             case SetWeight(layer=layer, source=source, target=target, value=value):
                 trainer.set_weight(layer, source, target, value)
                 return []
@@ -275,29 +286,44 @@ class Session:
                 return [self._status("restored")]
             case AddPoints(points=points):
                 added = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-                return self._add_points(custom_data.from_points(added, *self._label_rule(), 0))
+                return session_points.add_points(
+                    self,
+                    custom_data.from_points(added, *session_points.label_rule(self.trainer), 0),
+                )
             case Prepared(error=error) if error is not None:
                 return [error]
             case Prepared(points="load_csv", data=data) if data is not None:
-                return self._set_custom(data)
+                return session_points.set_custom(self, data)
             case Prepared(points="add_points", data=data) if data is not None:
-                return self._add_points(data)
+                return session_points.add_points(self, data)
             case Prepared(command=inner) if not isinstance(inner, Ack):
                 return self._dispatch(inner)
             case Prepared():
                 return []  # a padded ack
             case RemovePoints(x1=x1, x2=x2, radius=radius):
-                rows = self._current_custom()
+                rows = session_points.current_custom(self.trainer)
                 keep = np.hypot(rows[:, 0] - x1, rows[:, 1] - x2) > radius
-                return self._set_custom(rows[keep])
+                return session_points.set_custom(self, rows[keep])
             case ClearPoints():
-                return self._set_custom(np.zeros((0, 3)))
+                return session_points.set_custom(self, np.zeros((0, 3)))
             case Views(views=views, lesson=lesson, step=step, point=point):
                 return self._set_views(views, lesson, step, point)
             case LoadCsv(text=text):
-                return self._set_custom(custom_data.from_csv(text, *self._label_rule()))
+                return session_points.set_custom(
+                    self, custom_data.from_csv(text, *session_points.label_rule(self.trainer))
+                )
             case Export() | Travel() | Branch() | StopAt():
                 return run_commands.handle(self, command)
+            case session_room.LoadNetwork():
+                return session_room.load(self, command)
+            case session_room.Snapshot(reply=reply):
+                reply(self.network())
+                return []
+            case session_room.Unlock():
+                self.locked = frozenset()
+                return []
+            case session_room.Redraw():
+                return [self._config_message([]), self._data_message(), self._status("pause")]
         raise ValueError(f"unhandled command {command!r}")
 
     def _set_views(
@@ -311,117 +337,6 @@ class Session:
         self.lesson_step = None if lesson is None or step is None else (lesson, step)
         self.point = None if point is None else (float(point[0]), float(point[1]))
         return []
-
-    def _custom_task(self) -> datasets.Task:
-        return self.trainer.data.task
-
-    def _current_custom(self) -> np.ndarray:
-        """The custom points; drawing on a generated dataset starts from its points."""
-        trainer = self.trainer
-        if trainer.config.dataset == "custom":
-            return trainer.custom
-        data = trainer.data
-        x = np.concatenate([data.x_train, data.x_test])  # (n, 2)
-        y = np.concatenate([data.y_train, data.y_test])  # (n,), or (n, k): the first target
-        return np.column_stack([x, y if y.ndim == 1 else y[:, 0]])
-
-    def _add_points(self, added: tuple[Array, Any]) -> list[dict[str, Any]]:
-        """Add validated points to the custom ones (drawing on a generated set starts from its
-        points)."""
-        current = self._current_custom()
-        if len(current) + len(added[1]) > MAX_POINTS:
-            raise custom_data.DataError(
-                [
-                    f"at most {MAX_POINTS} points are allowed, received {len(current) + len(added[1])}"
-                ]
-            )
-        x = np.concatenate([current[:, :2], added[0]])
-        y = np.concatenate([current[:, 2], added[1]])
-        return self._set_custom((x, y.astype(added[1].dtype)))
-
-    def _label_rule(self) -> tuple[datasets.Task, int]:
-        """The task custom labels are checked for, and the classes they may use: multi-class
-        labels may go up to the largest class count, and the classes then follow them."""
-        task, classes = self._custom_task(), self.trainer.config.classes
-        return task, MAX_CLASSES if task == "multiclass" else classes
-
-    def _set_custom(self, rows: np.ndarray | tuple[Array, Any]) -> list[dict[str, Any]]:
-        """Switch to these custom points: rows (n, 3) to validate, or validated (x, y)."""
-        if isinstance(rows, np.ndarray):
-            if len(rows) > MAX_POINTS:
-                raise custom_data.DataError(
-                    [f"at most {MAX_POINTS} points are allowed, received {len(rows)}"]
-                )
-            rows = custom_data.from_points(rows, *self._label_rule(), min_rows=0)
-        x, y = rows
-        task, classes = self._custom_task(), self.trainer.config.classes
-        rows = np.column_stack([x, y]).reshape(-1, 3)
-        needed = int(y.max()) + 1 if task == "multiclass" and len(y) else classes
-        self.trainer.set_custom(rows, max(classes, needed))
-        message = f"custom data: {len(rows)} points"
-        if needed > classes:
-            message += f"; classes set to {needed} from the labels"
-        return [self._config_message(["data"], message), self._data_message()]
-
-    def _configure(self, command: Configure) -> list[dict[str, Any]]:
-        """Validate the whole change first; a refusal changes nothing."""
-        changes, current = command.changes(), self.trainer.config
-        implied = implied_changes(current, changes)
-        config = command.patch(current, implied)
-        fit_changed = (config.task, config.classes, config.dataset) != (
-            current.task,
-            current.classes,
-            current.dataset,
-        )
-        if config.dataset == "custom" and fit_changed:
-            self._check_custom_fits(config)
-        asked = changes.get("features", current.features)
-        note = ""
-        if config.features != asked and is_one_d(config.dataset):
-            dropped = [name for name in asked if name not in config.features]
-            note = f"{config.dataset} is a 1-D curve (x2 is 0): dropped {', '.join(dropped)}"
-        return self._configure_to(config, note)
-
-    def _check_custom_fits(self, config: Config) -> None:
-        """Raise DataError, naming what to do, when the custom points do not suit `config`'s
-        task and classes (data and config never disagree)."""
-        labels = self.trainer.custom[:, 2]
-        if not len(labels) or config.task == "regression":
-            return
-        whole = bool(np.all((labels == np.round(labels)) & (labels >= 0)))
-        if config.task == "binary" and not np.all(np.isin(labels, [0.0, 1.0])):
-            problem = "the custom points have labels other than 0 and 1: binary needs 0 or 1"
-            raise custom_data.DataError([f"{problem}; clear the points or pick multi-class"])
-        if config.task == "multiclass" and not whole:
-            raise custom_data.DataError(["the custom points have labels that are not classes"])
-        if config.task == "multiclass" and labels.max() >= config.classes:
-            top = labels.max()
-            needed = f"classes must be at least {top + 1:g}, received {config.classes}"
-            advice = "remove the points of the higher classes first"
-            problem = f"the custom points have labels up to {top:g}: {needed}; {advice}"
-            raise custom_data.DataError([problem])
-
-    def _configure_to(self, config: Config, note: str = "") -> list[dict[str, Any]]:
-        rebuilt = self.trainer.apply(config)
-        message = "; ".join(part for part in (self._describe(rebuilt), note) if part)
-        replies = [self._config_message(rebuilt, message)]
-        if "data" in rebuilt:
-            replies.append(self._data_message())
-        if "network" in rebuilt and self.step_target is None and not self.running:
-            replies.append(self._status("rebuilt"))
-        return replies
-
-    def _describe(self, rebuilt: list[Rebuilt]) -> str:
-        parts = []
-        config = self.trainer.config
-        if "data" in rebuilt:
-            total = len(self.trainer.data.y_train) + len(self.trainer.data.y_test)
-            parts.append(f"new data: {config.dataset}, {total} points")
-        if "network" in rebuilt:
-            parts.append("network edited, weights kept where the shape allows")
-        if "optimizer" in rebuilt:
-            parts.append(f"optimizer {config.optimizer}, state reset")
-        return "; ".join(parts)
 
     def _config_message(self, rebuilt: list[Rebuilt], message: str = "") -> dict[str, Any]:
         return ConfigMessage(
@@ -454,9 +369,9 @@ class Session:
             budget = max(share - self.frame_seconds, floor) if want_frame else share
             # The budget is this thread's CPU time: waiting for the GIL while the event loop
             # sends frames does not use it up.
-            outbox.messages.extend(self._train(self.clock() + budget, elapsed))
+            outbox.messages.extend(session_training.train(self, self.clock() + budget, elapsed))
         else:
-            self._speed_window.clear()
+            self.speed_window.clear()
             self.epochs_per_second = 0.0
         if want_frame and (self.running or self.dirty or outbox.messages):
             started = self.clock()  # CPU time: waits for the GIL are not the frame's
@@ -465,97 +380,20 @@ class Session:
             self.dirty = False
         return outbox
 
-    def _train(self, deadline: float, elapsed: float) -> list[dict[str, Any]]:
-        trainer, speed = self.trainer, self.trainer.config.speed
-        if len(trainer.data.y_train) == 0:  # the points were cleared while it ran
-            self.running, self.step_target = False, None
-            message = str(NoData())
-            return [
-                ErrorMessage(code="no_data", message=message).model_dump(),
-                self._status("pause", message),
-            ]
-        if self.step_target is not None:
-            allowed = float(self.step_target - trainer.epoch)
-        elif speed == 0:
-            allowed = float("inf")
-        else:
-            # Epochs owed at the configured speed; a stall is not made up for in a burst.
-            self._owed_epochs = min(self._owed_epochs + speed * min(elapsed, 0.25), speed + 1)
-            allowed = float(int(self._owed_epochs))
-        allowed = self.stop.cap(trainer.epoch, allowed)
-        try:
-            done = self.history.train(trainer, deadline, allowed, self.clock)  # with snapshots
-        except Diverged as error:
-            self.running, self.step_target = False, None
-            run_commands.mark_divergence(self, trainer.epoch, error.divergence.best_epoch)
-            divergence = Divergence.model_validate(dataclasses.asdict(error.divergence))
-            return [
-                ErrorMessage(code="diverged", message=str(error)).model_dump(),
-                self._status("diverged", str(error), divergence),
-            ]
-        self._owed_epochs = max(0.0, self._owed_epochs - done)
-        self._measure_speed(done)
-        stopped = self.stop.check(trainer.epoch, trainer.stats)
-        if stopped is not None:
-            self.running, self.step_target, self.dirty = False, None, True
-            message = self.stop.message(trainer.epoch, stopped)
-            return [self._status("stopped", message, stopped=Stopped.model_validate(stopped))]
-        if self.step_target is not None and trainer.epoch >= self.step_target:
-            self.running, self.step_target = False, None
-            self.dirty = True
-            return [self._status("step")]
-        return []
-
-    def _measure_speed(self, done: int) -> None:
-        now = time.perf_counter()
-        self._speed_window.append((now, self.trainer.epoch))
-        first_time, first_epoch = self._speed_window[0]
-        if now - first_time > 0:
-            self.epochs_per_second = (self.trainer.epoch - first_epoch) / (now - first_time)
-
-    def _metrics(self, trainer: Trainer, details: bool) -> dict[str, Any] | None:
-        """The frame's metrics: computed with the maps (every other frame while training)."""
-        if details or self._last_metrics is None:
-            self._last_metrics = metrics(trainer.net, trainer.data)
-        return self._last_metrics
-
     def frame(self) -> bytes:
-        """The current state as one binary frame (its header is FrameHeader's fields).
+        """The current state as one binary frame (app/session_frame.py)."""
+        return session_frame.encode(self)
 
-        While training, every other frame leaves out the neuron maps and the weights (the
-        page keeps the last ones): a third less to send for a mid-sized network, while the
-        decision map still moves at the full frame rate. A new structure sends them at once.
-        """
-        trainer = self.history.shown(self.trainer)  # the present, or a past epoch shown
-        viewing = trainer is not self.trainer
-        self.seq += 1
-        stats = trainer.stats
-        structure = trainer.structure()
-        details = not self.running or self.seq % 2 == 0 or structure != self._detailed
-        if details:
-            self._detailed = structure
-        header = {
-            "type": "frame",
-            "seq": self.seq,
-            "epoch": trainer.epoch,
-            "running": self.running and not viewing,
-            "train_loss": stats.train_loss,
-            "test_loss": stats.test_loss,
-            "train_accuracy": stats.train_accuracy,
-            "test_accuracy": stats.test_accuracy,
-            "epochs_per_second": round(self.epochs_per_second, 2),
-            **structure,
-            "domain": datasets.DOMAIN,
-            "metrics": self._metrics(trainer, details),
-            "live_epoch": self.trainer.epoch if viewing else None,
-        }
-        packed = COMPRESSED if self.compress else frozenset()
-        arrays = self.pictures.snapshot(
-            trainer.net, trainer.config, trainer.data, trainer.data_revision, details
-        )
-        if self.views or self.lesson_step:  # only what the page shows (docs/protocol.md)
-            header["views"], extra = lesson_checks.frame_views(
-                trainer, self.views, self.point, self.lesson_step, details
-            )
-            arrays += extra
-        return encode_frame(header, arrays, packed)
+    # ---- in a classroom room (app/session_room.py) ----
+
+    def network(self) -> dict[str, Any]:
+        """Config, custom points, weights and epoch as JSON (fork, adopt, push, submit)."""
+        return session_room.network_json(self)
+
+    def tile(self) -> dict[str, Any]:
+        """The gallery tile's fields, thumbnail included (call between turns)."""
+        return session_room.tile(self)
+
+    def refresh(self) -> None:
+        """Owe a frame now (a new follower wants the current picture)."""
+        self.dirty = True

@@ -9,8 +9,9 @@ import pytest
 from jsdoc import Fields, typedefs
 from pydantic import BaseModel
 
-from app import protocol, session_config
+from app import protocol, room_messages, session_config
 from app.config import Settings
+from app.rooms.challenge import ChallengeSpec
 from app.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,14 @@ SERVER_MODELS: dict[str, type[BaseModel]] = {
     "Marker": protocol.Marker,
     "HistoryMessage": protocol.HistoryMessage,
     "Metrics": protocol.Metrics,
+    "ChallengeSpec": ChallengeSpec,
+    **{model.__name__: model for model in room_messages.ROOM_SERVER_MESSAGES},
+    "Share": room_messages.Share,
+    "ChallengeInfo": room_messages.ChallengeInfo,
+    "SpotlightInfo": room_messages.SpotlightInfo,
+    "LeaderboardRow": room_messages.LeaderboardRow,
+    "Thumbnail": room_messages.Thumbnail,
+    "GalleryTile": room_messages.GalleryTile,
 }
 
 

@@ -20,7 +20,7 @@ from app.rooms.errors import RoomError
 from app.rooms.models import JSON, Member, RoomKeys
 
 if TYPE_CHECKING:
-    from app.rooms.service import RoomService
+    from app.rooms.core import RoomCore
 
 RankBy = Literal["test_loss", "test_accuracy"]
 
@@ -119,7 +119,7 @@ def _finite(value: float | None) -> float | None:
 class Challenges:
     """Start, submit to, read and reset a room's challenge."""
 
-    def __init__(self, service: RoomService, scorer: Scorer | None) -> None:
+    def __init__(self, service: RoomCore, scorer: Scorer | None) -> None:
         self.service = service
         self.scorer = scorer
 

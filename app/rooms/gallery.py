@@ -12,7 +12,7 @@ from app.rooms.errors import RoomError
 from app.rooms.models import Member
 
 if TYPE_CHECKING:
-    from app.rooms.service import LocalRoom, RoomService
+    from app.rooms.core import LocalRoom, RoomCore
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _finite(value: float | None) -> float | None:
 class Gallery:
     """Students' tiles in, the teacher's wall out; throttled per student."""
 
-    def __init__(self, service: RoomService) -> None:
+    def __init__(self, service: RoomCore) -> None:
         self.service = service
         self._last: dict[str, float] = {}  # student id -> clock of their last tile
 

@@ -33,12 +33,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "start_challenge": _TEACHER,
     "reset_leaderboard": _TEACHER,
     "end_class": _TEACHER,
+    "push_view": _TEACHER,
+    "relay": _TEACHER,  # the presenting teacher's session messages (config, data, status)
     "publish_frame": frozenset({"teacher", "student"}),  # a student's only while spotlighted
     "update_gallery": frozenset({"student"}),  # followers show the teacher's session
     "submit": frozenset({"student"}),
     "fork": frozenset({"follower"}),  # "try it yourself"
     "follow": frozenset({"student"}),  # back to watching the teacher
     "save_setup": _STUDENTS,
+    "teacher_state": _STUDENTS,  # the teacher's last config, data and status, for a follower
     "challenge": _ALL,
     "leaderboard": _ALL,
     "heartbeat": _ALL,
@@ -51,6 +54,8 @@ EVENTS: dict[str, str] = {
     "student_left": "teachers",
     "student_mode": "teachers",
     "setup_pushed": "students",
+    "view_pushed": "students",
+    "teacher_message": "students",
     "spotlight": "all",
     "challenge_started": "all",
     "leaderboard": "all",
@@ -95,6 +100,8 @@ class Member:
     events: Mailbox[JSON] = field(init=False)
     gallery: Keyed[str, GalleryEntry] = field(init=False)
     closed: RoomError | None = None  # set when the room closed or the member left
+    teacher_name: str = ""  # the teacher's display name, as create_room was given it
+    presenting: bool = True  # a teacher's connection whose frames followers see (not a projector)
     local_id: int = field(default_factory=lambda: next(_member_ids))
     frames_subscription: Subscription | None = None
 
@@ -187,9 +194,13 @@ class RoomKeys:
         return f"room:{self.code}:board"
 
     @property
+    def teacher(self) -> str:  # hash: the teacher session's last config, data, status
+        return f"room:{self.code}:teacher"
+
+    @property
     def all(self) -> list[str]:
         keys = [self.room, self.roster, self.names, self.setups, self.gallery, self.challenge]
-        return [*keys, self.board]
+        return [*keys, self.board, self.teacher]
 
     # channels (a namespace of their own in Redis)
     @property

@@ -18,7 +18,7 @@ from app.rooms.errors import RoomError
 from app.rooms.models import JSON, NetworkProvider, RoomKeys
 
 if TYPE_CHECKING:
-    from app.rooms.service import LocalRoom, RoomService
+    from app.rooms.core import LocalRoom, RoomCore
 
 REPLIES = "replies:"  # + the asking process's id: its reply channel
 
@@ -26,7 +26,7 @@ REPLIES = "replies:"  # + the asking process's id: its reply channel
 class Requests:
     """This process's questions in flight, and its answers for its own members' sessions."""
 
-    def __init__(self, service: RoomService) -> None:
+    def __init__(self, service: RoomCore) -> None:
         self.service = service
         self.id = secrets.token_hex(6)
         self._pending: dict[str, asyncio.Future[JSON]] = {}

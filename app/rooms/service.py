@@ -1,32 +1,23 @@
 """RoomService: rooms, their members and their commands, on any bus; what the socket calls.
 
 A process's service keeps the members connected to it (`Member`), one control subscription per
-room it has members in, and hands each member what the room sends it. Everything shared (the
-roster, names, setups, the challenge, the leaderboard) lives on the bus, so two services on one
-Redis behave as one server. Permissions are checked here, on every call.
+room it has members in, and hands each member what the room sends it (app/rooms/core.py).
+Everything shared (the roster, names, setups, the challenge, the leaderboard) lives on the bus,
+so two services on one Redis behave as one server. Permissions are checked here, on every call.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import math
 import re
 import secrets
-import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 
-from app.config import Settings
 from app.rooms import names
-from app.rooms.bus import Bus, Subscription
-from app.rooms.challenge import Challenges, Scorer
+from app.rooms.core import MAX_END_MESSAGE, MAX_LOCKED, RoomCore, loads
 from app.rooms.errors import RoomError
-from app.rooms.gallery import Gallery
 from app.rooms.models import (
     JSON,
     NO_HOOKS,
@@ -38,148 +29,22 @@ from app.rooms.models import (
     StudentInfo,
     check_allowed,
 )
-from app.rooms.requests import Requests
-from app.rooms.upkeep import EXPIRED, Upkeep, closed_error
 
-log = logging.getLogger("app.rooms")
-Clock = Callable[[], float]
 STUDENT_ID = re.compile(r"[0-9a-f]{12}")
-MAX_LOCKED = 100  # controls a pushed setup may lock
-MAX_END_MESSAGE = 300  # characters
+TEACHER_MESSAGES = ("config", "data", "status")  # what followers need beside the frames
 
 
-@dataclass(eq=False)
-class LocalRoom:
-    """A room as this process sees it: its members here and its subscriptions."""
-
-    keys: RoomKeys
-    members: list[Member] = field(default_factory=list)
-    control: Subscription | None = None
-    gallery: Subscription | None = None
-    spotlight: str | None = None
-    teacher_digest: bytes | None = None  # to write the room back if Redis lost it
-
-
-class RoomService:
+class RoomService(RoomCore):
     """The classroom's server side; one per process, all sharing the bus."""
-
-    def __init__(
-        self,
-        bus: Bus,
-        settings: Settings,
-        *,
-        scorer: Scorer | None = None,
-        clock: Clock = time.time,
-    ) -> None:
-        self.bus, self.settings, self.clock = bus, settings, clock
-        self.rooms: dict[str, LocalRoom] = {}
-        self.gallery = Gallery(self)
-        self.challenges = Challenges(self, scorer)
-        self.requests = Requests(self)
-        self.upkeep = Upkeep(self)
-        self.touched: dict[str, float] = {}  # code -> clock of this process's last touch
-        self._tasks: set[asyncio.Task[None]] = set()
-        idle = settings.room_idle_seconds
-        self.touch_interval = min(60.0, idle / 4)  # last_active is this fresh, at worst
-        self.key_ttl = math.ceil(idle + settings.room_forget_seconds)
-
-    async def start(self, sweep_seconds: float | None = 30.0) -> None:
-        """Connect, and sweep idle rooms every `sweep_seconds` (None: only when `sweep()` is
-        called, as the tests do with their own clock)."""
-        await self.bus.start()
-        self.bus.on_reconnect(lambda: self.spawn(self.upkeep.restore_with_retries()))
-        await self.requests.start()
-        if sweep_seconds is not None:
-            self.spawn(self.upkeep.sweep_every(sweep_seconds))
-
-    async def sweep(self) -> list[str]:
-        """Close the idle rooms known here now (start() does it every 30 s); their codes."""
-        return await self.upkeep.sweep()
-
-    async def close(self) -> None:
-        """Detach every local member (their sessions go on) and stop; closes the bus too."""
-        for room in list(self.rooms.values()):
-            for member in list(room.members):
-                await self.detach(member, RoomError("rooms_unavailable", "the server is stopping"))
-        for task in list(self._tasks):
-            task.cancel()
-        await self.bus.close()
-
-    # ---- helpers the features share ----
-
-    def dumps(self, value: Any, what: str) -> bytes:
-        """JSON bytes of `value`, or `too_large` past room_max_payload_bytes."""
-        data = orjson.dumps(value)
-        limit = self.settings.room_max_payload_bytes
-        if len(data) > limit:
-            raise RoomError("too_large", f"the {what} takes {len(data)} bytes; at most {limit}")
-        return data
-
-    async def act(self, member: Member, command: str) -> RoomKeys:
-        """Check that `member` may send `command` now; counts as activity in its room."""
-        if member.closed is not None:
-            raise RoomError(member.closed.code, member.closed.message)
-        check_allowed(member.role, command)
-        keys = RoomKeys(member.code)
-        await self.touch(keys)
-        return keys
-
-    async def broadcast(self, keys: RoomKeys, audience: str, event: JSON) -> None:
-        """Send `event` to the room's members in `audience` (all, teachers, students, an id)."""
-        message = {"kind": "event", "to": audience, "event": event}
-        await self.bus.publish(keys.control, self.dumps(message, "event"))
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` in the background; a failure is logged, never raised at anyone."""
-
-        async def quietly() -> None:
-            try:
-                await work
-            except RoomError as problem:
-                log.info("rooms: background work refused: %s", problem.message)
-            except Exception:
-                log.exception("rooms: background work failed")
-
-        task = asyncio.get_running_loop().create_task(quietly())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def touch(self, keys: RoomKeys, force: bool = False) -> None:
-        now = self.clock()
-        if not force and now - self.touched.get(keys.code, -math.inf) < self.touch_interval:
-            return
-        self.touched[keys.code] = now
-        await self.bus.hset(keys.room, {"last_active": repr(now).encode()})
-        await self.bus.expire(keys.all, self.key_ttl)
-
-    async def _count_join(self, address: str) -> None:
-        window = int(self.clock() // 60)
-        count = await self.bus.incr(f"joins:{address}:{window}", 120)
-        limit = self.settings.room_joins_per_minute
-        if count > limit:
-            raise RoomError(
-                "too_many_joins",
-                f"more than {limit} join attempts from {address} this minute; wait a minute",
-            )
-
-    async def _open_room(self, code: str) -> tuple[RoomKeys, dict[str, bytes]]:
-        """The room's record, if it is open; else the error that says why not."""
-        keys = RoomKeys(names.check_code(code))
-        values = await self.bus.hgetall(keys.room)
-        if "created" not in values:
-            raise RoomError("room_not_found", f"no room has the code {keys.code}")
-        if "ended" in values:
-            raise closed_error(values["ended"])
-        if self.clock() - float(values["last_active"]) >= self.settings.room_idle_seconds:
-            await self.close_room(keys, "expired", "")
-            raise closed_error(EXPIRED)
-        return keys, values
 
     # ---- rooms ----
 
-    async def create_room(self, address: str) -> RoomTicket:
-        """A new room with a fresh code; the ticket's teacher token is the only key to it."""
+    async def create_room(self, address: str, teacher_name: str = "") -> RoomTicket:
+        """A new room with a fresh code; the ticket's teacher token is the only key to it.
+        `teacher_name` (may be empty) is shown to the students, checked like theirs."""
         await self._count_join(address)
+        if teacher_name.strip():
+            teacher_name = names.clean_name(teacher_name, self.settings.room_name_max_chars)
         token = names.new_secret()
         now = repr(self.clock()).encode()
         for _ in range(20):  # 29^6 codes: a clash is rare, twenty in a row never happens
@@ -188,7 +53,8 @@ class RoomService:
                 break
         else:
             raise RoomError("rooms_unavailable", "no free room code was found; try again")
-        await self.bus.hset(keys.room, {"teacher": names.digest(token).encode(), "students": b"0"})
+        record = {"teacher": names.digest(token).encode(), "students": b"0"}
+        await self.bus.hset(keys.room, record | {"teacher_name": teacher_name.strip().encode()})
         await self.touch(keys, force=True)
         return RoomTicket(keys.code, token)
 
@@ -198,15 +64,16 @@ class RoomService:
         token: str,
         address: str,
         hooks: Hooks = NO_HOOKS,
+        present: bool = True,
     ) -> Member:
-        """The teacher's connection (any number: the laptop and the projector)."""
+        """The teacher's connection (any number: the laptop presents, a projector watches)."""
         await self._count_join(address)
         keys, values = await self._open_room(code)
         if not names.matches(token, values.get("teacher", b"").decode()):
             raise RoomError("bad_token", "this link's teacher token is not this room's")
-        member = Member(keys.code, "teacher")
+        member = Member(keys.code, "teacher", presenting=present)
         member.attach_hooks(hooks)
-        member.pushed = _loads(values.get("pushed"))
+        member.pushed = loads(values.get("pushed"))
         await self._admit(member, values)
         return member
 
@@ -225,7 +92,7 @@ class RoomService:
         token = f"{student_id}.{secret}"
         member = Member(keys.code, "follower", student_id, name, token)
         member.attach_hooks(hooks)
-        member.pushed = _loads(values.get("pushed"))
+        member.pushed = loads(values.get("pushed"))
         entry = {"name": name, "digest": names.digest(secret), "joined": self.clock()}
         try:
             await self.bus.hset(
@@ -285,14 +152,14 @@ class RoomService:
             if STUDENT_ID.fullmatch(student_id)
             else None
         )
-        entry = _loads(raw)
+        entry = loads(raw)
         if entry is None or not names.matches(secret, entry["digest"]):
             raise RoomError("bad_token", "this student token is not one of this room's")
         mode, name = entry["mode"], entry["name"]
         member = Member(keys.code, mode, student_id, name, token)
         member.attach_hooks(hooks)
-        member.setup = _loads(await self.bus.hget(keys.setups, student_id))
-        member.pushed = _loads(values.get("pushed"))
+        member.setup = loads(await self.bus.hget(keys.setups, student_id))
+        member.pushed = loads(values.get("pushed"))
         await self._admit(member, values)
         return member
 
@@ -343,85 +210,6 @@ class RoomService:
         keys = await self.act(teacher, "end_class")
         text = " ".join(str(message).split())[:MAX_END_MESSAGE]
         await self.close_room(keys, "ended", text)
-
-    async def close_room(self, keys: RoomKeys, reason: str, message: str) -> None:
-        ended = orjson.dumps({"reason": reason, "message": message, "at": self.clock()})
-        if await self.bus.hsetnx(keys.room, "ended", ended):  # one process announces it
-            event = {"type": "room_closed", "reason": reason, "message": message}
-            await self.broadcast(keys, "all", event)
-            await self.bus.expire(keys.all, math.ceil(self.settings.room_forget_seconds))
-
-    # ---- local members ----
-
-    def _info(self, member: Member) -> JSON:
-        return {"student_id": member.student_id, "name": member.name, "mode": member.role}
-
-    async def _attach(self, member: Member, values: dict[str, bytes]) -> None:
-        room = self.rooms.get(member.code)
-        if room is None:
-            room = self.rooms[member.code] = LocalRoom(RoomKeys(member.code))
-            room.control = await self.bus.subscribe(
-                room.keys.control, lambda payload: self._on_control(room, payload)
-            )
-        room.spotlight = values.get("spotlight", b"").decode() or None
-        room.teacher_digest = values.get("teacher", room.teacher_digest)
-        room.members.append(member)
-        if member.role == "teacher" and room.gallery is None:
-            room.gallery = await self.bus.subscribe(
-                room.keys.gallery_updates, lambda payload: self.gallery.deliver(room, payload)
-            )
-        await self.watch(room, member)
-
-    async def watch(self, room: LocalRoom, member: Member) -> None:
-        """Point the member's frames at what its role watches (the teacher, or the spotlight)."""
-        if member.frames_subscription is not None:
-            await self.bus.unsubscribe(member.frames_subscription)
-            member.frames_subscription = None
-        channel = None
-        if member.role == "follower":
-            channel = room.keys.teacher_frames
-        elif member.role == "teacher" and room.spotlight:
-            channel = room.keys.student_frames(room.spotlight)
-        if channel is not None and member.closed is None:
-            member.frames_subscription = await self.bus.subscribe(channel, member.frames.put)
-
-    async def detach(self, member: Member, reason: RoomError) -> None:
-        if member.closed is None:
-            member.closed = reason
-        room = self.rooms.get(member.code)
-        if room is None or member not in room.members:
-            return
-        room.members.remove(member)
-        if member.student_id is not None:
-            self.gallery.forget(member.student_id)
-        await self.watch(room, member)  # closed: unsubscribes only
-        subscriptions: list[Subscription | None] = []
-        if room.gallery and not any(other.role == "teacher" for other in room.members):
-            subscriptions.append(room.gallery)
-            room.gallery = None
-        if not room.members:
-            self.rooms.pop(member.code, None)
-            subscriptions.append(room.control)
-        for subscription in subscriptions:
-            if subscription is not None:
-                await self.bus.unsubscribe(subscription)
-
-    def _on_control(self, room: LocalRoom, payload: bytes) -> None:
-        message = orjson.loads(payload)
-        if message["kind"] == "request":
-            self.requests.on_request(room, message)
-            return
-        event, audience = message["event"], message["to"]
-        if event["type"] == "spotlight":
-            room.spotlight = event["student_id"]
-            for member in room.members:
-                if member.role == "teacher":
-                    self.spawn(self.watch(room, member))
-        for member in list(room.members):
-            if member.matches(audience):
-                member.events.put(event)
-        if event["type"] == "room_closed":
-            self.upkeep.closed_locally(room.keys.code, orjson.dumps(event), announce=False)
 
     # ---- frames, spotlight, adopt, fork / follow ----
 
@@ -485,11 +273,67 @@ class RoomService:
         await self.broadcast(keys, "teachers", {"type": "student_mode", **self._info(student)})
 
     async def _student(self, keys: RoomKeys, student_id: str) -> JSON:
-        entry: JSON | None = _loads(await self.bus.hget(keys.roster, student_id))
+        entry: JSON | None = loads(await self.bus.hget(keys.roster, student_id))
         if entry is None:
             raise RoomError("student_not_found", f"no student {student_id!r} in room {keys.code}")
         return entry
 
+    def spotlit(self, member: Member) -> bool:
+        """Whether the room watches this student's frames now (publish_frame would send)."""
+        room = self.rooms.get(member.code)
+        return (
+            room is not None
+            and member.student_id is not None
+            and (room.spotlight == member.student_id)
+        )
 
-def _loads(raw: bytes | None) -> Any:
-    return None if raw is None else orjson.loads(raw)
+    # ---- the teacher's session and page, relayed ----
+
+    async def relay(self, teacher: Member, message: JSON) -> None:
+        """A presenting teacher's session message (`config`, `data` or `status`): kept for
+        followers who come later, and sent to the students now (followers show it)."""
+        keys = await self.act(teacher, "relay")
+        kind = str(message.get("type"))
+        if kind not in TEACHER_MESSAGES or not teacher.presenting:
+            return
+        await self.bus.hset(keys.teacher, {kind: self.dumps(message, "teacher's message")})
+        await self.broadcast(keys, "students", {"type": "teacher_message", "message": message})
+
+    async def keep_frame(self, teacher: Member, frame: bytes) -> None:
+        """Keep the presenting teacher's newest frame for followers who come later (the caller
+        keeps about one a second: a paused teacher sends none until something changes)."""
+        keys = await self.act(teacher, "relay")
+        if teacher.presenting:
+            limit = self.settings.room_max_payload_bytes
+            if len(frame) > limit:
+                raise RoomError("too_large", f"the frame takes {len(frame)} bytes; at most {limit}")
+            await self.bus.hset(keys.teacher, {"frame": frame})
+
+    async def teacher_state(self, member: Member) -> tuple[list[JSON], bytes | None]:
+        """The teacher session's last config, data and status, in that order, and its last kept
+        frame: what a new follower's page draws first."""
+        keys = await self.act(member, "teacher_state")
+        stored = await self.bus.hgetall(keys.teacher)
+        messages = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
+        return messages, stored.get("frame")
+
+    async def push_view(self, teacher: Member, fragment: str) -> None:
+        """Every student's page opens `fragment` (a lesson step, a comparison), checked by the
+        caller."""
+        keys = await self.act(teacher, "push_view")
+        await self.broadcast(keys, "students", {"type": "view_pushed", "fragment": fragment})
+
+    # ---- for the socket layer ----
+
+    def spotlight_of(self, member: Member) -> str | None:
+        """The student the member's room spotlights now, as this process knows it."""
+        room = self.rooms.get(member.code)
+        return None if room is None else room.spotlight
+
+    async def check(self, member: Member) -> None:
+        """A call that always reaches the store: `rooms_unavailable` when it is away."""
+        await self.bus.hget(RoomKeys(member.code).room, "created")
+
+    async def check_open(self, code: str) -> None:
+        """Nothing when the room is open; else the error saying why not (no join counted)."""
+        await self._open_room(code)

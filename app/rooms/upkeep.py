@@ -13,7 +13,7 @@ from app.rooms.errors import RoomError
 from app.rooms.models import Member, RoomKeys
 
 if TYPE_CHECKING:
-    from app.rooms.service import LocalRoom, RoomService
+    from app.rooms.core import LocalRoom, RoomCore
 
 log = logging.getLogger("app.rooms")
 EXPIRED = b'{"reason":"expired","message":""}'  # the record of a room that expired
@@ -22,7 +22,7 @@ EXPIRED = b'{"reason":"expired","message":""}'  # the record of a room that expi
 class Upkeep:
     """The service's background chores, also callable by hand (the tests drive the clock)."""
 
-    def __init__(self, service: RoomService) -> None:
+    def __init__(self, service: RoomCore) -> None:
         self.service = service
         self.restores = 0  # times this process wrote its rooms back after Redis returned
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -43,4 +44,5 @@ async def healthz(request: Request) -> dict[str, Any]:
         "kernel": accel.kernel_state(),
         "sessions": scheduler.sessions,
         "running": scheduler.running,
+        "pid": os.getpid(),  # which worker answered (tests put a room's members on two)
     }

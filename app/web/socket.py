@@ -14,31 +14,25 @@ import time
 from typing import Any
 
 import orjson
-import pydantic_core
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
 
 from app import heavy
 from app.config import Settings
 from app.protocol import (
-    PROTOCOL_VERSION,
-    Ack,
     ErrorCode,
     ErrorMessage,
-    Hello,
     cut,
-    describe_validation_error,
-    parse_client_message,
 )
-from app.session import Outbox, RawMessage, Session
-from app.web.scheduler import Scheduler, TokenBucket
+from app.rooms import RoomService
+from app.session import Outbox, Session
+from app.web.classroom import Classroom
+from app.web.reader import Reader
+from app.web.scheduler import Scheduler
 
 router = APIRouter()
 log = logging.getLogger("app.socket")
 MAX_PENDING_MESSAGES = 1000  # replies the client has not read yet: it is not reading
 MAX_PENDING_ERRORS = 64  # past this many unsent replies, error replies are dropped, not queued
-LIGHT_MESSAGE_CHARS = 8 * 1024  # larger messages are validated in the heavy lane
-ACK_MAX_CHARS = 64
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -46,23 +40,16 @@ def encode(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()
 
 
-def as_ack(text: str) -> dict[str, Any] | None:
-    """A short message whose type is "ack", read without pydantic (the page sends one per
-    frame); None for anything else."""
-    if len(text) > ACK_MAX_CHARS or '"ack"' not in text:
-        return None
-    try:
-        value = orjson.loads(text)  # standard JSON only: no NaN, no Infinity
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) and value.get("type") == "ack" else None
-
-
 class Connection:
     """One client's socket and its session; the scheduler calls `take_turn`."""
 
     def __init__(
-        self, websocket: WebSocket, settings: Settings, scheduler: Scheduler, address: str
+        self,
+        websocket: WebSocket,
+        settings: Settings,
+        scheduler: Scheduler,
+        address: str,
+        rooms: RoomService,
     ) -> None:
         self.websocket = websocket
         self.settings = settings
@@ -76,10 +63,7 @@ class Connection:
         self.sent_seq = 0
         self.acked_seq: int | None = None  # None until the client acks: no flow control
         self.ready = asyncio.Event()  # something to send
-        self.bucket = TokenBucket(settings.commands_per_second, settings.command_burst)
-        rate = 4 * settings.max_frame_rate  # acks are cheap, but not free
-        self.ack_bucket = TokenBucket(rate, int(2 * rate))
-        self._last_rate_warning = 0.0
+        self.reader = Reader(self)
         self._counted_running = False
         self.busy = False  # in the heavy lane or on the side thread: the session is theirs
         self.turn_seconds = 0.0  # running mean of a turn's CPU time
@@ -88,6 +72,7 @@ class Connection:
         self.closing = False  # the sender flushes the queued messages, then ends
         self.close_code: tuple[int, str] | None = None
         self.gone = False
+        self.classroom = Classroom(self, rooms, websocket.headers.get("host"))
 
     def post(self, message: dict[str, Any] | str) -> None:
         if len(self.messages) >= MAX_PENDING_MESSAGES:
@@ -109,7 +94,9 @@ class Connection:
         try:
             async with asyncio.TaskGroup() as group:
                 sender = group.create_task(self.send_loop())
-                close = await self.read_loop()
+                room = group.create_task(self.classroom.run())
+                close = await self.reader.read_loop()
+                room.cancel()
                 if close is None:
                     sender.cancel()  # the peer is gone: nothing to flush
                 else:
@@ -117,107 +104,32 @@ class Connection:
                     self.closing = True
                     self.ready.set()
         finally:
+            try:
+                await self.classroom.close()  # before the session goes: a student's setup
+            except Exception:  # the store is away: the room forgets this member by itself
+                log.warning("client %s: leaving its room failed", self.address, exc_info=True)
             self.gone = True
             self.scheduler.forget(self)
             self._set_running(False)
 
-    # ---- reading ----
+    def queue_internal(self, command: Any) -> None:
+        """A command of the server's own for this session (a room's), never refused."""
+        self.session.queue(command)
+        if not self.busy:
+            self.scheduler.ready(self)
 
-    async def read_loop(self) -> tuple[int, str] | None:
-        """Read until the client leaves (None) or must be closed: (close code, reason)."""
-        while not self.closing:
-            event = await self.websocket.receive()
-            if event["type"] == "websocket.disconnect":
-                return None
-            text, data = event.get("text"), event.get("bytes")
-            if text is None:
-                size = len(data or b"")
-                if size > self.settings.max_message_bytes:
-                    self.error("too_large", self._too_large(size))
-                else:
-                    self.error("bad_message", "binary messages are not accepted; send JSON text")
-                continue
-            ack = as_ack(text)
-            if ack is not None:
-                self._receive_ack(ack, text)
-                continue
-            if not self.bucket.take():  # before parsing: a flood of garbage costs no more
-                self._limited(self._too_many("some were dropped"))
-                if len(text) > LIGHT_MESSAGE_CHARS:  # a flood of big ones: TCP holds it back
-                    await asyncio.sleep(1.0 / self.settings.commands_per_second)
-                continue
-            close = self.receive_text(text)
-            if close is not None:
-                return close
-        return self.close_code
+    def refresh(self) -> None:
+        """Owe the page (and the room) a frame now."""
+        self.session.refresh()
+        if not self.busy:
+            self.scheduler.ready(self)
 
-    def _too_large(self, size: int) -> str:
-        limit = self.settings.max_message_bytes
-        return f"message of {size} bytes is larger than the limit of {limit} bytes"
-
-    def receive_text(self, text: str) -> tuple[int, str] | None:
-        """Check one client message (its rate already paid for) and queue it for the session;
-        large messages are validated in the heavy lane, not here."""
-        size = len(text) if len(text) * 4 <= self.settings.max_message_bytes else len(text.encode())
-        if size > self.settings.max_message_bytes:
-            self.error("too_large", self._too_large(size))
-            return None
-        if len(text) > LIGHT_MESSAGE_CHARS:
-            self._queue(RawMessage(text))
-            return None
-        try:
-            # JSON as the standard has it (no NaN / Infinity), nesting bounded by the parser.
-            pydantic_core.from_json(text, allow_inf_nan=False)
-        except ValueError as problem:
-            self.error("bad_json", f"message is not valid JSON: {str(problem)[:200]}")
-            return None
-        try:
-            command = parse_client_message(text)
-        except ValidationError as problem:
-            message, field = describe_validation_error(problem, strip_tag=True)
-            self.error("bad_message", message, field)
-            return None
-        if isinstance(command, Ack):  # a long-winded ack (as_ack reads the page's own)
-            self._receive_ack({"type": "ack", "seq": command.seq}, text)
-            return None
-        if isinstance(command, Hello) and command.version != PROTOCOL_VERSION:
-            self.error(
-                "version",
-                f"protocol version {command.version} is not supported; "
-                f"this server speaks version {PROTOCOL_VERSION}",
-            )
-            return 1008, "protocol version"
-        self._queue(command)
-        return None
-
-    def _receive_ack(self, ack: dict[str, Any], text: str) -> None:
-        if not self.ack_bucket.take():
+    def enqueue(self, command: Any) -> None:
+        """A client's valid command: the room's, or queued for the session."""
+        if self.classroom.takes(command):  # the room's, or refused while following
             return
-        seq = ack.get("seq")
-        if ack.keys() != {"type", "seq"} or type(seq) is not int or seq < 0:
-            try:  # the strict parser names what is wrong
-                parse_client_message(text)
-            except ValidationError as problem:
-                message, field = describe_validation_error(problem, strip_tag=True)
-                self.error("bad_message", message, field)
-            return
-        if seq <= self.sent_seq:
-            self.acked_seq = max(self.acked_seq or 0, seq)
-            self.ready.set()
-
-    def _too_many(self, what: str) -> str:
-        return f"too many commands: at most {self.settings.commands_per_second:g} a second; {what}"
-
-    def _limited(self, message: str) -> None:
-        """Say so, once a second."""
-        now = time.monotonic()
-        if now - self._last_rate_warning > 1.0:
-            self._last_rate_warning = now
-            self.error("rate_limited", message)
-
-    def _queue(self, command: Any) -> None:
         if self.session.queued() >= self.settings.max_queued_commands:
-            self._limited(
+            self.reader.limited(
                 f"{self.settings.max_queued_commands} commands are waiting already: "
                 "some were dropped; send fewer at once"
             )
@@ -279,7 +191,8 @@ class Connection:
             return
         self._set_running(self.session.is_running())
         try:
-            self._deliver(outbox.messages, outbox.frame, outbox.seq)
+            messages, frame = self.classroom.after_turn(outbox.messages, outbox.frame)
+            self._deliver(messages, frame, outbox.seq)
         except ConnectionAbortedError as error:  # the client's fault: no traceback
             log.warning("client %s: %s; closing", self.address, error)
             self.turn_failed(error)
@@ -367,8 +280,11 @@ class Connection:
         while True:
             await self.ready.wait()
             self.ready.clear()
+            room_frame = self.classroom.pump()  # the room's events become messages here
             while self.messages:
                 await self.websocket.send_text(self.messages.popleft())
+            if room_frame is not None and not self.closing:
+                await self.websocket.send_bytes(room_frame)  # followed, or a spotlight
             if self.closing:
                 code, reason = self.close_code or (1000, "")
                 await self.websocket.close(code=code, reason=reason)
@@ -397,7 +313,7 @@ async def play(websocket: WebSocket) -> None:
         await websocket.send_text(busy.model_dump_json())
         await websocket.close(code=1013, reason="server busy")
         return
-    connection = Connection(websocket, settings, scheduler, address)
+    connection = Connection(websocket, settings, scheduler, address, websocket.app.state.rooms)
     try:
         await connection.run()
     except* ConnectionAbortedError:

@@ -14,9 +14,12 @@ import { named, t } from './i18n.js';
  *   announce: (text: string) => void, connection: {set: (state: string, retryInMs?: number) => void},
  *   onHello: () => void, onData: (message: any) => void, onAnswer: (message: any) => boolean,
  *   onEpoch: (epoch: number) => void, onFrame: (header: any) => void,
- *   onMessage?: (message: any) => boolean}} options  onMessage: every text message first; true: handled
+ *   onMessage?: (message: any) => boolean, onRestored?: () => void,
+ *   onSideFrame?: (frame: import('./protocol.js').Frame) => void}} options  onMessage: every text
+ *   message first (true: handled); onRestored: after hello's restore (a room is rejoined then);
+ *   onSideFrame: a spotlighted student's frame (source 2), drawn beside the page's own
  */
-export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onHello, onData, onAnswer, onEpoch, onFrame, onMessage }) {
+export function createConversation({ url, catalog, store, frames, toasts, announce, connection, onHello, onData, onAnswer, onEpoch, onFrame, onMessage, onRestored, onSideFrame }) {
   const socket = createSocket(url, {
     onOpen: () => { socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }); },
     onMessage: (message) => inOrder(() => receive(message)),
@@ -102,6 +105,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         onHello();
         connection.set('online');
         restore();
+        onRestored?.();
         break;
       case 'config':
         onAnswer(message);
@@ -131,7 +135,8 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
         onEpoch(message.epoch);
         break;
       case 'error': {
-        const refusal = message.code === 'bad_message' || message.code === 'bad_data'; // the answer to a command
+        // The answer to a command (a room's `locked` and `following` refuse a session command too).
+        const refusal = ['bad_message', 'bad_data', 'locked', 'following'].includes(message.code);
         if (refusal && restoring !== null) { // the old network did not fit after all: start afresh
           restoring = null;
           commands.send({ type: 'reset' });
@@ -184,6 +189,7 @@ export function createConversation({ url, catalog, store, frames, toasts, announ
       return;
     }
     socket.send({ type: 'ack', seq: frame.header.seq }); // flow control: the server keeps ≤ 2 frames in flight
+    if (frame.source === 2) { onSideFrame?.(frame); return; }
     if (restoring !== null) return; // the new session's state before the old network is back
     frames.keep(frame);
     store.set({ running: frame.header.running && store.get('connected') }); // a frame can land after a disconnect

@@ -31,6 +31,7 @@ import { createMetrics } from './metrics.js';
 import { createRunTools } from './runtools.js';
 import { createRunLog } from './runlog.js';
 import { createCompare } from './compare/compare.js';
+import { createClassroom } from './rooms/classroom.js';
 
 const $ = (selector) => document.querySelector(selector);
 const catalog = JSON.parse($('#catalog').textContent);
@@ -49,6 +50,7 @@ const store = createStore({
   wantRunning: false,
   diverged: null, // the newest divergence (its status's `divergence`), until the user acts
   lesson: fromUrl.lesson, // the lesson step shown ({name, step}) or null
+  room: null, roomOffline: false, roster: new Map(), challenge: null, leaderboard: null, // rooms/room.js
 });
 setLanguage(store.get('lang'));
 relabel();
@@ -143,7 +145,9 @@ const server = createConversation({
     travel.onFrame(header);
     runLog.onFrame(header, store.get('config'));
   },
-  onMessage: runMessage,
+  onMessage: (message) => classroom.receive(message) || runMessage(message),
+  onRestored: () => classroom.onRestored(),
+  onSideFrame: (frame) => classroom.onSpotlightFrame(frame),
 });
 const { change, restore } = server;
 const send = sendCommand;
@@ -164,6 +168,23 @@ function sendCommand(message) {
   if (message.type === 'set_weights') loadingWeights = true;
   return server.send(message);
 }
+const classroom = createClassroom({
+  store, catalog, send, toasts, announce, palette: () => palette,
+  viewFragment: () => {
+    if (compare.active) return compare.hashPart() || null;
+    const lesson = store.get('lesson');
+    return lesson ? `lesson=${lesson.name}&step=${lesson.step + 1}` : null;
+  },
+  onStream: () => chart.clear(), // another session's stream: its own loss history
+});
+/** The control groups hidden now: the link's `hide=` and the teacher's locks. */
+const hiddenGroups = () => new Set([...store.get('hide'), ...classroom.lockedGroups()]);
+/** A page watching the teacher acts on nothing of its own: the controls say how to start. */
+function watchingSays() {
+  if (!classroom.watching) return false;
+  toasts.show(t('error.following'), 'info');
+  return true;
+}
 const lessons = createLessons({
   catalog, store, send, change, chart, panel: $('#lesson-panel'), viewsRoot: $('#lesson-views'),
   toggle: $('#lessons-toggle'), net: $('#net'), palette: () => palette,
@@ -180,7 +201,7 @@ function outputsCount() {
   const dataset = catalog.datasets.find((d) => d.name === config.dataset);
   return dataset?.classes ?? config.classes;
 }
-const netFlags = () => ({ oneD: Boolean(store.get('data')?.one_d), locked: store.get('hide').has('features') });
+const netFlags = () => ({ oneD: Boolean(store.get('data')?.one_d), locked: hiddenGroups().has('features') });
 
 let drawMs = 0;
 function tick() {
@@ -264,7 +285,7 @@ function applyLanguage() {
 
 store.subscribe(['config'], () => render());
 store.subscribe(['data'], () => { showData(); render(); });
-store.subscribe(['hide'], () => { applyHide(store.get('hide')); render(); });
+store.subscribe(['hide', 'room'], () => { applyHide(hiddenGroups()); render(); });
 store.subscribe(['present'], () => {
   applyPresent();
   announce(store.get('present') ? t('present.on') : t('present.off'));
@@ -274,17 +295,20 @@ store.subscribe(['running'], () => readouts.showRunning(store.get('running')));
 
 // ---- top bar and other buttons ----
 function togglePlay() {
+  if (watchingSays()) return;
   if (compare.active) { compare.togglePlay(); return; }
   const running = store.get('running');
   store.set({ wantRunning: !running });
   send({ type: running ? 'pause' : 'play' });
 }
 function step() {
+  if (watchingSays()) return;
   if (compare.active) { compare.step(); return; }
   store.set({ wantRunning: false });
   send({ type: 'step', epochs: 1 });
 }
 function reset() {
+  if (watchingSays()) return;
   if (compare.active) { compare.reset(); return; }
   chart.clear();
   send({ type: 'reset' });
@@ -325,8 +349,8 @@ for (const button of document.querySelectorAll('[data-lang]')) {
 installShortcuts({
   togglePlay, step, reset,
   togglePresent: () => store.set({ present: !store.get('present') }),
-  escape: () => { editor.close(); panel.close(); help.close(); runLog.close(); network.closeCards(); tips.hide(); divergence.hideDetail(); },
-  hidden: (group) => store.get('hide').has(group),
+  escape: () => { classroom.closeAll(); editor.close(); panel.close(); help.close(); runLog.close(); network.closeCards(); tips.hide(); divergence.hideDetail(); },
+  hidden: (group) => hiddenGroups().has(group),
 });
 
 window.addEventListener('hashchange', () => {
@@ -362,10 +386,13 @@ window.__playground = {
   get runLog() { return runLog.rows.map(({ key, config, ...row }) => ({ ...row, config })); },
   runLogCsv: () => runLog.toCsv(),
   get travel() { return travel.viewing; },
+  get room() { return store.get('room'); },
+  get roster() { return [...store.get('roster').values()]; },
+  get leaderboard() { return store.get('leaderboard'); },
 };
 
 // ---- start ----
-applyHide(store.get('hide'));
+applyHide(hiddenGroups());
 applyLanguage();
 applyPresent();
 lessons.start();

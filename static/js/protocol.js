@@ -34,8 +34,56 @@ const MAGIC = 'MLPF';
  * @typedef {{type: 'travel', epoch: number|null}} Travel  show a past epoch (null: the present)
  * @typedef {{type: 'branch'}} Branch  continue from the epoch shown
  * @typedef {{type: 'stop_at', epoch?: number|null, test_loss_below?: number|null}} StopAt
- * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views|Export|Travel|Branch|StopAt} ClientMessage
- * @typedef {{type: 'hello', version: number, session: string, config: Config}} ServerHello
+ * @typedef {{
+ *   dataset: string, noise: number, n_points: number, classes: number|null, max_neurons: number|null,
+ *   max_layers: number|null, epoch_budget: number|null, deadline_seconds: number|null,
+ *   rank_by: 'test_loss'|'test_accuracy'
+ * }} ChallengeSpec
+ * @typedef {{type: 'create_room', teacher?: string}} CreateRoom  rooms (docs/protocol.md, "Rooms")
+ * @typedef {{type: 'teacher_room', code: string, token: string, present?: boolean}} TeacherRoom
+ * @typedef {{type: 'join_room', code: string, name: string}} JoinRoom
+ * @typedef {{type: 'rejoin_room', code: string, token: string}} RejoinRoom
+ * @typedef {{type: 'push_setup', weights?: 'initial'|'current', locked?: string[]}} PushSetup
+ * @typedef {{type: 'push_view', fragment: string}} PushView
+ * @typedef {{type: 'spotlight', student_id: string|null}} SpotlightStudent
+ * @typedef {{type: 'adopt', student_id: string}} Adopt
+ * @typedef {{type: 'start_challenge', spec: Partial<ChallengeSpec>}} StartChallenge
+ * @typedef {{type: 'end_class', message?: string}} EndClass
+ * @typedef {{type: 'leave_room'} | {type: 'reset_leaderboard'} | {type: 'submit'} | {type: 'fork'} | {type: 'follow'}} RoomBare
+ * @typedef {CreateRoom|TeacherRoom|JoinRoom|RejoinRoom|PushSetup|PushView|SpotlightStudent|Adopt|StartChallenge|EndClass|RoomBare} RoomCommand
+ * @typedef {ClientHello|Ack|Configure|Bare|Step|Reseed|SetWeight|SetBias|SetWeights|AddPoints|RemovePoints|LoadCsv|Views|Export|Travel|Branch|StopAt|RoomCommand} ClientMessage
+ * @typedef {{
+ *   join_link: string, qr_svg: string, on_network: boolean, urls: string[], command: string|null,
+ *   message: string
+ * }} Share
+ * @typedef {{spec: ChallengeSpec, started: number, deadline: number|null}} ChallengeInfo
+ * @typedef {{student_id: string, name: string}} SpotlightInfo
+ * @typedef {{
+ *   type: 'room', code: string, role: 'teacher'|'follower'|'student', name: string|null,
+ *   student_id: string|null, token: string|null, teacher_link: string|null, teacher: string,
+ *   presenting: boolean, commands: string[], locked: string[], share: Share,
+ *   challenge: ChallengeInfo|null, spotlight: SpotlightInfo|null, server_time: number
+ * }} RoomMessage
+ * @typedef {{
+ *   type: 'room_event', event: string, student_id: string|null, name: string|null,
+ *   mode: 'teacher'|'follower'|'student'|null, message: string
+ * }} RoomEvent
+ * @typedef {{type: 'room_closed', reason: 'ended'|'expired'|'left', message: string}} RoomClosed
+ * @typedef {{type: 'view', fragment: string}} ViewMessage  open it as a link's hash
+ * @typedef {{type: 'challenge', challenge: ChallengeInfo|null, server_time: number}} ChallengeMessage
+ * @typedef {{
+ *   student_id: string, name: string, test_loss: number|null, test_accuracy: number|null,
+ *   parameters: number, epochs: number, at: number
+ * }} LeaderboardRow
+ * @typedef {{type: 'leaderboard', rank_by: 'test_loss'|'test_accuracy', entries: LeaderboardRow[]}} LeaderboardMessage
+ * @typedef {{type: 'submitted', entry: LeaderboardRow, best: LeaderboardRow, rank: number}} SubmittedMessage
+ * @typedef {{task: string, shape: number[], lo: number[], hi: number[], cells: string}} Thumbnail  cells: base64 u8
+ * @typedef {{
+ *   student_id: string, name: string, epoch: number, test_loss: number|null,
+ *   test_accuracy: number|null, parameters: number, layers: number[], thumbnail: Thumbnail, at: number
+ * }} GalleryTile
+ * @typedef {{type: 'gallery', full: boolean, entries: GalleryTile[]}} GalleryMessage
+ * @typedef {{type: 'hello', version: number, session: string, worker: number, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{
  *   type: 'data', revision: number, task: string, dataset: string, classes: number,
@@ -74,7 +122,7 @@ const MAGIC = 'MLPF';
  *   metrics: Metrics|null, live_epoch: number|null
  * }} FrameHeader
  * @typedef {{shape: number[], data: Uint8Array|Float32Array, lo: number[], hi: number[]}} Array1
- * @typedef {{header: FrameHeader, arrays: Map<string, Array1>}} Frame
+ * @typedef {{header: FrameHeader, arrays: Map<string, Array1>, source: number}} Frame  source: 0 own, 1 teacher, 2 spotlight
  */
 
 /**
@@ -91,6 +139,7 @@ export async function decodeFrame(buffer) {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`frame version ${version}, expected ${PROTOCOL_VERSION}`);
   }
+  const source = view.getUint16(6, true); // 0 this session, 1 the teacher's (followed), 2 a spotlighted student's
   const length = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 12, length)));
   const arrays = new Map();
@@ -102,7 +151,7 @@ export async function decodeFrame(buffer) {
     else data = new Float32Array(buffer, block.offset, count); // offsets are multiples of 4
     arrays.set(block.name, { shape: block.shape, data, lo: block.lo || [], hi: block.hi || [] });
   }
-  return { header, arrays };
+  return { header, arrays, source };
 }
 
 /** True when this browser can inflate compressed grids (it says so in its hello). */

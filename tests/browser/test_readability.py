@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pagehelpers import CUT_MENUS, CUT_TEXTS, TEXT_SIZES, wait_epoch_above
+from test_tooltips import UNEXPLAINED
 
 pytestmark = pytest.mark.browser
 
@@ -140,3 +141,45 @@ def test_a_laptop_screen_holds_the_lesson(
     assert p.js(CUT_MENUS) == [] and p.js(CUT_TEXTS) == []
     p.shot(f"laptop-1366x768-{lang}{'-present' if present else ''}")
     assert p.errors == []
+
+
+ROOM_TABS = ["share", "setup", "gallery", "challenge"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_class_panels_read_from_the_back_row_at_1080p(
+    server: Any, open_page: Any, lang: str
+) -> None:
+    """The teacher's room tabs and a student's strip: 13 px at least, 18 px presenting; and
+    every room control has a description (its tip)."""
+    teacher = open_page(server.url, f"#lang={lang}&speed=100", width=1920, height=1080)
+    teacher.ready()
+    teacher.page.locator("#class-start").click()
+    teacher.page.wait_for_function("() => window.__playground.room?.role === 'teacher'")
+    code = teacher.js("() => window.__playground.room.code")
+    student = open_page(server.url, f"?room={code}#lang={lang}", width=1920, height=1080)
+    student.page.locator("#join-name").fill("Ana")
+    assert too_small(student, 13) == [], "the join form"
+    student.page.locator("#join-submit").click()
+    student.page.wait_for_function("() => window.__playground.room?.role === 'follower'")
+    student.page.locator("#room-fork").click()
+    student.page.wait_for_function("() => window.__playground.room?.role === 'student'")
+    student.page.locator("#play").click()
+    teacher.page.locator("#room-tab-challenge").click()
+    teacher.page.locator("#challenge-start").click()
+    student.page.locator("#room-challenge-status").wait_for(state="visible")
+    teacher.page.locator("#room-tab-gallery").click()
+    teacher.page.locator("#gallery-wall .gallery-tile").wait_for()
+    for present, least in [(False, 13), (True, 18)]:
+        for p in (teacher, student):
+            if present:
+                p.js("() => document.querySelector('#present').click()")
+                p.page.wait_for_function("() => document.body.classList.contains('present')")
+        for tab in ROOM_TABS:
+            teacher.page.locator(f"#room-tab-{tab}").click()
+            assert too_small(teacher, least) == [], f"the {tab} tab"
+            assert teacher.js(UNEXPLAINED) == [], f"the {tab} tab"
+        assert too_small(student, least) == [], "a student's strip"
+        assert student.js(UNEXPLAINED) == []
+        teacher.shot(f"readable-room-{lang}{'-present' if present else ''}")
+    assert teacher.errors == [] and student.errors == []

@@ -37,6 +37,15 @@ def redis_server() -> Iterator[LocalRedis]:
 
 
 @pytest.fixture()
+def own_redis(redis_server: LocalRedis) -> Iterator[LocalRedis]:
+    """A redis-server this test may stop (redis_server checks that one is installed)."""
+    server = LocalRedis(shutil.which("redis-server") or "redis-server")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
 def clock() -> Clock:
     return Clock()
 

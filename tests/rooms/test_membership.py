@@ -141,6 +141,8 @@ async def teacher_command(rooms: RoomService, member: object, command: str) -> o
         "start_challenge": lambda m: rooms.challenges.start(m, {"dataset": "xor"}),
         "reset_leaderboard": lambda m: rooms.challenges.reset(m),
         "end_class": lambda m: rooms.end_class(m, "bye"),
+        "push_view": lambda m: rooms.push_view(m, "lesson=stacked&step=1"),
+        "relay": lambda m: rooms.relay(m, {"type": "config", "config": {}}),
     }
     assert set(calls) == set(TEACHER_ONLY), "a teacher command without a test"
     return calls[command](member)

@@ -7,9 +7,8 @@ restarted Redis without persistence: the services write their rooms back).
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -20,15 +19,6 @@ from app.rooms.local_redis import LocalRedis
 from app.rooms.redis_bus import RedisBus
 
 T = TypeVar("T")
-
-
-@pytest.fixture()
-def own_redis(redis_server: LocalRedis) -> Iterator[LocalRedis]:
-    """A redis-server this test may stop (redis_server checks that one is installed)."""
-    server = LocalRedis(shutil.which("redis-server") or "redis-server")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture()
