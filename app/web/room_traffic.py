@@ -116,9 +116,9 @@ async def arrive(
         classroom.session_command(LoadNetwork(setup["network"], weights, classroom.locked))
     if member.role == "teacher" and member.presenting:
         classroom.session_command(Redraw())  # its config, data and status, for the followers
-    if member.role == "teacher":
-        for student in await rooms.roster(member):
-            classroom.names[student.student_id] = student.name
+    roster = await rooms.roster(member) if member.role == "teacher" else []
+    for student in roster:
+        classroom.names[student.student_id] = student.name
     spotlit = rooms.spotlight_of(member)
     if spotlit is not None:
         classroom.spotlight = {"student_id": spotlit, "name": classroom.names.get(spotlit, "")}
@@ -126,6 +126,10 @@ async def arrive(
         await show_teacher(classroom, token)
     else:
         classroom.connection.post(room_message(classroom, token, teacher_link))
+    for student in roster:  # a teacher (re)opening the class learns who is in it already
+        classroom.connection.post(
+            event("student_joined", student.student_id, student.name, student.mode)
+        )
     if member.role == "student" and member.setup is not None:
         classroom.session_command(LoadNetwork(member.setup))
     if member.role == "teacher":

@@ -144,6 +144,8 @@ def test_a_projector_watches_the_teacher(server: ServerProcess) -> None:
     teacher = RoomClient(server.ws_url)
     room = teacher.command({"type": "create_room"}, "room")
     token = unquote(room["teacher_link"].split("#teacher=", 1)[1])  # the link's fragment
+    join(server, room["code"], "Ana")
+    teacher.wait_for("room_event", event="student_joined", name="Ana")
     projector = RoomClient(server.ws_url)
     joined = projector.command(
         {"type": "teacher_room", "code": room["code"], "token": token, "present": False}, "room"
@@ -153,6 +155,8 @@ def test_a_projector_watches_the_teacher(server: ServerProcess) -> None:
         False,
         None,
     )
+    # Who joined before the projector opened the class: its roster starts full, not empty.
+    projector.wait_for("room_event", event="student_joined", name="Ana", mode="follower")
     teacher.send({"type": "play"})
     projector.frame_from("teacher", where=lambda header: header["epoch"] > 0)
 
