@@ -193,9 +193,7 @@ class Challenges:
             best = previous
         else:
             await self.service.bus.hset(keys.board, {entry.student_id: orjson.dumps(entry)})
-            board = [old for old in board if old.student_id != entry.student_id] + [entry]
-        board = ranked(board, spec.rank_by)
-        await self._announce(keys, board)
+        board = await self._announce(keys, spec.rank_by)
         return Submission(entry, best, board.index(best) + 1)
 
     async def leaderboard(self, member: Member) -> list[LeaderboardEntry]:
@@ -207,16 +205,25 @@ class Challenges:
         """Empty the leaderboard (the challenge goes on)."""
         keys, _, _ = await self._record(teacher, "reset_leaderboard")
         await self.service.bus.delete(keys.board)
-        await self._announce(keys, [])
+        await self._announce(keys, "test_loss")
 
     async def _board(self, keys: RoomKeys) -> list[LeaderboardEntry]:
         rows = await self.service.bus.hgetall(keys.board)
         return [LeaderboardEntry(**orjson.loads(raw)) for raw in rows.values()]
 
-    async def _announce(self, keys: RoomKeys, board: list[LeaderboardEntry]) -> None:
-        # Every submission re-announces the whole board; orjson writes the dataclasses itself:
-        # 8 us for a 60-entry board where asdict first took 411 (25 ms over 60 submissions).
-        await self.service.broadcast(keys, "all", {"type": "leaderboard", "entries": board})
+    async def _announce(self, keys: RoomKeys, rank_by: RankBy) -> list[LeaderboardEntry]:
+        """Send everyone the whole board as it stands after a change; returns it, ranked.
+
+        Submissions on other processes may change the board at the same time, and their
+        announcements may arrive in any order: each takes a version (a counter raised after its
+        own write) and then reads the board, so the highest version holds every write before
+        it, and a member keeps the highest version it has seen (docs/rooms.md)."""
+        version = await self.service.bus.incr(keys.board_version, self.service.key_ttl)
+        board = ranked(await self._board(keys), rank_by)
+        # orjson writes the dataclasses itself: 8 us for a 60-entry board (asdict: 411 us).
+        message = {"type": "leaderboard", "entries": board, "version": version}
+        await self.service.broadcast(keys, "all", message)
+        return board
 
 
 def _check_limits(spec: ChallengeSpec, score: Score) -> None:

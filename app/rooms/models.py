@@ -194,13 +194,17 @@ class RoomKeys:
         return f"room:{self.code}:board"
 
     @property
+    def board_version(self) -> str:  # counter: one more at every change of the board
+        return f"room:{self.code}:board_version"
+
+    @property
     def teacher(self) -> str:  # hash: the teacher session's last config, data, status
         return f"room:{self.code}:teacher"
 
     @property
     def all(self) -> list[str]:
         keys = [self.room, self.roster, self.names, self.setups, self.gallery, self.challenge]
-        return [*keys, self.board, self.teacher]
+        return [*keys, self.board, self.board_version, self.teacher]
 
     # channels (a namespace of their own in Redis)
     @property

@@ -274,6 +274,9 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
         classroom.challenge = delivered["challenge"]
         post(challenge_message(classroom))
     elif kind == "leaderboard":  # encoded once for this process's members, as above
+        if delivered["version"] < classroom.board_version:
+            return  # announced before a newer board that came first (app/rooms/challenge.py)
+        classroom.board_version = delivered["version"]
         if "text" not in delivered:
             board = leaderboard_message(classroom, [row(entry) for entry in delivered["entries"]])
             delivered["text"] = orjson.dumps(board).decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -151,6 +152,36 @@ async def test_reset_empties_the_board_for_everyone(make_service: ServiceFactory
     await refused("not_allowed", second.challenges.reset(bo))
     await first.challenges.reset(teacher)
     await eventually(
-        lambda: any(e == {"type": "leaderboard", "entries": []} for e in bo.events.take_all())
+        lambda: any(e["type"] == "leaderboard" and e["entries"] == [] for e in bo.events.take_all())
     )
     assert await second.challenges.leaderboard(bo) == []
+
+
+async def test_submissions_at_once_on_two_processes_leave_everyone_the_whole_board(
+    make_service: ServiceFactory,
+) -> None:
+    """Announcements of boards changed at the same time may arrive in any order: the newest
+    version, the one a member keeps, holds every submission."""
+    first, second = await make_service(FakeScorer()), await make_service(FakeScorer())
+    teacher, students = await students_on_their_own([first, second], 6)
+    await first.challenges.start(teacher, {"dataset": "xor"})
+    await eventually(lambda: teacher.events.received >= 7)
+    teacher.events.take_all()
+    services = [first, second] * 3
+    await asyncio.gather(
+        *(
+            service.challenges.submit(student, {"loss": 0.1 * (1 + index), "parameters": 9}, 1)
+            for index, (service, student) in enumerate(zip(services, students, strict=True))
+        )
+    )
+    boards: list[dict[str, Any]] = []
+
+    def all_announced() -> bool:
+        boards.extend(e for e in teacher.events.take_all() if e["type"] == "leaderboard")
+        return len(boards) == 6
+
+    await eventually(all_announced)
+    versions = [board["version"] for board in boards]
+    assert len(set(versions)) == 6  # one version per change
+    newest = max(boards, key=lambda board: board["version"])
+    assert [entry["name"] for entry in newest["entries"]] == [f"Student {i}" for i in range(6)]
