@@ -143,6 +143,23 @@ def test_a_laptop_screen_holds_the_lesson(
     assert p.errors == []
 
 
+TITLE_COVERED = """() => {
+  const title = document.querySelector('.brand h1').getBoundingClientRect();
+  const actions = document.querySelector('.topbar-actions').getBoundingClientRect();
+  return title.right > actions.left ? [title.right, actions.left] : null;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_top_bar_keeps_the_title_clear_presenting_on_a_laptop(
+    server: Any, open_page: Any, width: int
+) -> None:
+    for lang in ("ru", "en"):  # the Russian buttons are the wider
+        p = open_page(server.url, f"#lang={lang}&present=1", width=width, height=768)
+        p.ready()
+        assert p.js(TITLE_COVERED) is None, lang
+
+
 ROOM_TABS = ["share", "setup", "gallery", "challenge"]
 
 
