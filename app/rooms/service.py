@@ -331,8 +331,16 @@ class RoomService(RoomCore):
         return None if room is None else room.spotlight
 
     async def check(self, member: Member) -> None:
-        """A call that always reaches the store: `rooms_unavailable` when it is away."""
-        await self.bus.hget(RoomKeys(member.code).room, "created")
+        """A call that always reaches the store: `rooms_unavailable` when it is away, and also
+        while the member is not back in it (Redis restarted empty and the upkeep has not yet
+        written the room back): until then a student's fork or follow would find nobody."""
+        keys = RoomKeys(member.code)
+        if member.student_id is not None:
+            present = await self.bus.hget(keys.roster, member.student_id)
+        else:
+            present = await self.bus.hget(keys.room, "created")
+        if present is None:
+            raise RoomError("rooms_unavailable", "the class is coming back after an outage")
 
     async def check_open(self, code: str) -> None:
         """Nothing when the room is open; else the error saying why not (no join counted)."""

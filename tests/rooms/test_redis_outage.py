@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
-from roomkit import ADDRESS, Clock, LoopExit, eventually, refused, room_settings
+from roomkit import ADDRESS, Clock, LoopExit, eventually, redis_command, refused, room_settings
 
 from app.rooms import RoomError, RoomService
 from app.rooms.local_redis import LocalRedis
@@ -128,3 +128,25 @@ async def test_a_redis_down_at_start_is_waited_for(own_redis: LocalRedis) -> Non
         await service.join(ticket.code, "Ana", ADDRESS)
     finally:
         await service.close()
+
+
+async def test_a_member_is_out_of_reach_until_the_room_is_written_back(
+    own_redis: LocalRedis, two_workers: Callable[[], Awaitable[list[RoomService]]]
+) -> None:
+    """Redis reachable again but still empty: the heartbeat's check says the class is away
+    (a fork or follow now would find nobody) until the upkeep has written the room back."""
+    first, second = await two_workers()
+    ticket = await first.create_room(ADDRESS)
+    teacher = await first.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
+    ana = await second.join(ticket.code, "Ana", ADDRESS)
+    await first.check(teacher)
+    await second.check(ana)
+    redis_command(own_redis.port, "FLUSHALL")  # as a restart without its data leaves it
+    await refused("rooms_unavailable", first.check(teacher))
+    await refused("rooms_unavailable", second.check(ana))
+    await first.upkeep.restore()  # the teacher's process: the room's record, not Ana
+    await first.check(teacher)
+    await refused("rooms_unavailable", second.check(ana))
+    await second.upkeep.restore()
+    await second.check(ana)
+    assert [student.name for student in await first.roster(teacher)] == ["Ana"]
