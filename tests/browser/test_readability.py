@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pagehelpers import CUT_MENUS, CUT_TEXTS, TEXT_SIZES, wait_epoch_above
+from roomhelpers import start_class, wait_role
 from test_tooltips import UNEXPLAINED
 
 pytestmark = pytest.mark.browser
@@ -169,18 +170,15 @@ def test_the_class_panels_read_from_the_back_row_at_1080p(
 ) -> None:
     """The teacher's room tabs and a student's strip: 13 px at least, 18 px presenting; and
     every room control has a description (its tip)."""
-    teacher = open_page(server.url, f"#lang={lang}&speed=100", width=1920, height=1080)
-    teacher.ready()
-    teacher.page.locator("#class-start").click()
-    teacher.page.wait_for_function("() => window.__playground.room?.role === 'teacher'")
+    teacher = start_class(open_page, server.url, f"#lang={lang}&speed=100", width=1920, height=1080)
     code = teacher.js("() => window.__playground.room.code")
     student = open_page(server.url, f"?room={code}#lang={lang}", width=1920, height=1080)
     student.page.locator("#join-name").fill("Ana")
     assert too_small(student, 13) == [], "the join form"
     student.page.locator("#join-submit").click()
-    student.page.wait_for_function("() => window.__playground.room?.role === 'follower'")
+    wait_role(student, "follower")
     student.page.locator("#room-fork").click()
-    student.page.wait_for_function("() => window.__playground.room?.role === 'student'")
+    wait_role(student, "student")
     student.page.locator("#play").click()
     teacher.page.locator("#room-tab-challenge").click()
     teacher.page.locator("#challenge-start").click()
