@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import struct
@@ -13,6 +12,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
+import orjson
 import psutil
 
 
@@ -41,7 +42,7 @@ def running_server(workers: int = 1) -> Iterator[tuple[str, psutil.Process]]:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             time.sleep(0.1)
-        time.sleep(0.5 * workers)  # let every worker import the app
+        _wait_for_kernels(port, workers)
         yield f"ws://127.0.0.1:{port}/ws", psutil.Process(process.pid)
     finally:
         process.terminate()
@@ -50,6 +51,21 @@ def running_server(workers: int = 1) -> Iterator[tuple[str, psutil.Process]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _wait_for_kernels(port: int, workers: int, timeout: float = 180.0) -> None:
+    """Until every worker's /healthz says its compiled kernel is ready: a figure measured
+    while a worker still loads it (seconds on a busy machine) would be the readable engine's."""
+    ready: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(ready) < workers and time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):  # a new connection: any worker may answer
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
+            if health["kernel"] == "ready":
+                ready.add(health["pid"])
+        time.sleep(0.02)
+    if len(ready) < workers:
+        raise RuntimeError(f"{workers - len(ready)} worker(s) did not load the kernel in time")
 
 
 def tree(process: psutil.Process) -> list[psutil.Process]:
@@ -76,4 +92,4 @@ def rss_bytes(process: psutil.Process) -> int:
 def frame_header(message: bytes) -> dict[str, Any]:
     """The JSON header of a binary frame (docs/protocol.md), without decoding its grids."""
     (length,) = struct.unpack_from("<I", message, 8)
-    return json.loads(message[12 : 12 + length])  # type: ignore[no-any-return]
+    return orjson.loads(message[12 : 12 + length])  # type: ignore[no-any-return]
