@@ -188,6 +188,7 @@ function watchingSays() {
 const lessons = createLessons({
   catalog, store, send, change, chart, panel: $('#lesson-panel'), viewsRoot: $('#lesson-views'),
   toggle: $('#lessons-toggle'), net: $('#net'), palette: () => palette,
+  onPoint: (point) => output.setMarker(point),
 });
 
 // ---- drawing ----

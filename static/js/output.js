@@ -28,6 +28,7 @@ export function createOutput(parts) {
   let overlayDirty = true;
   let plotDirty = true;
   let plotGeometry = null; // the last drawn plot's axes, for clicks on it
+  let marker = null; // [x1, x2]: the point a lesson's point view reads out, ringed on the map
 
   /** The value scale of regression colours: symmetric around 0, as wide as the data. */
   function valueDomain(fallback) {
@@ -52,6 +53,8 @@ export function createOutput(parts) {
   function setOptions(next) { options = { ...options, ...next }; overlayDirty = true; plotDirty = true; updateLegend(); }
   function setPalette(next) { palette = next; overlayDirty = true; plotDirty = true; updateLegend(); }
   function invalidate() { overlayDirty = true; plotDirty = true; }
+  /** Ring the point [x1, x2] on the map (null: none). */
+  function setMarker(point) { marker = point; overlayDirty = true; }
 
   /** Draw the newest frame's output block, per-class maps and curve. */
   function drawFrame(frame) {
@@ -154,8 +157,13 @@ export function createOutput(parts) {
       ctx.beginPath(); ctx.moveTo(axis - 4, py(t)); ctx.lineTo(axis, py(t)); ctx.stroke();
       ctx.fillText(String(t), axis - 6, py(t));
     }
-    if (!data) return;
     const radius = parseFloat(palette.css('--point-radius')) || 3.5;
+    if (data) drawPoints(ctx, px, py, axis, size, radius);
+    if (marker) drawMarker(ctx, px(marker[0]), py(marker[1]), radius, axis, size);
+    else delete parts.overlay.dataset.marker;
+  }
+
+  function drawPoints(ctx, px, py, axis, size, radius) {
     const sets = [[data.train, palette.css('--train-stroke')], ...(options.showTest ? [[data.test, palette.css('--test-stroke')]] : [])];
     ctx.save();
     ctx.beginPath(); ctx.rect(axis, 0, size, size); ctx.clip();
@@ -171,6 +179,26 @@ export function createOutput(parts) {
       }
     }
     ctx.restore();
+  }
+
+  /** A ring with a cross-hair, dark inside a light halo, so it reads on any colour of the map. */
+  function drawMarker(ctx, x, y, radius, axis, size) {
+    const r = radius * 2.6;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(axis, 0, size, size); ctx.clip();
+    for (const [color, width] of [['#ffffff', Math.max(4, radius * 1.2)], [palette.css('--ink'), Math.max(2, radius / 2)]]) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, TAU);
+      ctx.moveTo(x - r * 1.6, y); ctx.lineTo(x - r * 0.55, y);
+      ctx.moveTo(x + r * 0.55, y); ctx.lineTo(x + r * 1.6, y);
+      ctx.moveTo(x, y - r * 1.6); ctx.lineTo(x, y - r * 0.55);
+      ctx.moveTo(x, y + r * 0.55); ctx.lineTo(x, y + r * 1.6);
+      ctx.stroke();
+    }
+    ctx.restore();
+    parts.overlay.dataset.marker = [x, y, r].map((v) => v.toFixed(1)).join(','); // for tests: where it is
   }
 
   function drawPlot() {
@@ -329,5 +357,5 @@ export function createOutput(parts) {
   /** Texts again in the page's language. */
   function relabel() { updateLegend(); invalidate(); }
 
-  return { setData, setOptions, setPalette, drawFrame, drawOverlay, drawPlot, invalidate, relabel };
+  return { setData, setOptions, setPalette, setMarker, drawFrame, drawOverlay, drawPlot, invalidate, relabel };
 }

@@ -26,6 +26,13 @@ CLICK_POINT = """(index) => {
 }"""
 
 
+MARKER = "document.querySelector('#decision-overlay').dataset.marker"
+RING_ALPHA = """([x, y]) => {
+  const o = document.querySelector('#decision-overlay'); const dpr = window.devicePixelRatio || 1;
+  return o.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data[3];
+}"""
+
+
 def lesson_text(p: Any) -> list[str]:
     return p.js(
         "() => ['#lesson-title', '#lesson-text', '#lesson-counter']"
@@ -166,6 +173,14 @@ def test_a_clicked_point_shows_its_logits_softmax_and_loss(server: Any, open_pag
     assert lines[3].startswith("потери на её метке")
     assert "−ln" in p.page.locator("#lesson-check").text_content()
     assert not p.js("document.querySelectorAll('[data-point]').length")  # no point was drawn
+    # the inspected point is ringed on the map, where it was clicked
+    p.page.wait_for_function("() => document.querySelector('#decision-overlay').dataset.marker")
+    cx, cy, radius = (float(v) for v in p.js(MARKER).split(","))
+    box = p.js(
+        "(() => { const r = document.querySelector('#decision-overlay').getBoundingClientRect(); return [r.left, r.top]; })()"
+    )
+    assert abs(box[0] + cx - x) < 8 and abs(box[1] + cy - y) < 8
+    assert p.js(RING_ALPHA, [cx + radius, cy]) > 0  # on the ring: drawn
     assert p.js("window.__playground.config.dataset") == "blobs"
     assert p.errors == []
 

@@ -27,7 +27,7 @@ const TARGETS = {
  *   chart: any, panel: HTMLElement, viewsRoot: HTMLElement, toggle: HTMLButtonElement, net: HTMLElement,
  *   palette: () => any}} options
  */
-export function createLessons({ catalog, store, send, change, chart, panel, viewsRoot, toggle, net, palette }) {
+export function createLessons({ catalog, store, send, change, chart, panel, viewsRoot, toggle, net, palette, onPoint = () => {} }) {
   const lessons = catalog.lessons;
   const byName = Object.fromEntries(lessons.map((l) => [l.name, l]));
   const views = createViews({ root: viewsRoot, catalog, net, palette, onChange: () => sendViews() });
@@ -160,6 +160,7 @@ export function createLessons({ catalog, store, send, change, chart, panel, view
     const message = { type: 'views', views: views.shown() };
     if (where) Object.assign(message, { lesson: where.name, step: where.step });
     if (point) message.point = point;
+    onPoint(views.shown().includes('point') ? point : null); // ringed on the map
     if (store.get('connected')) send(message);
   }
 
