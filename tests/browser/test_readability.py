@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pagehelpers import CUT_MENUS, CUT_TEXTS, TEXT_SIZES, wait_epoch_above
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from roomhelpers import start_class, wait_role
 from test_tooltips import UNEXPLAINED
 
