@@ -13,7 +13,8 @@ const SAMPLES = 12; // points per link for hit-testing
  * @param {{palette: () => any, isBackground: (target: EventTarget) => boolean,
  *   weightOf: (path: any) => number|null, nameOf: (path: any) => string,
  *   showTip: (text: string, at: {left: number, bottom: number}) => void, hideTip: () => void,
- *   edit: (path: any, at: {x: number, y: number}) => void}} options
+ *   editable: () => boolean, edit: (path: any, at: {x: number, y: number}) => void}} options
+ *   editable: false while a teacher's push locks the weights (the tip says so, a click does nothing)
  */
 export function createLinks(root, canvas, options) {
   const ctx = canvas.getContext('2d');
@@ -109,9 +110,11 @@ export function createLinks(root, canvas, options) {
     const rect = root.getBoundingClientRect();
     const path = linkAt(event.clientX - rect.left, event.clientY - rect.top);
     if (path !== hover) { hover = path; dirty = true; }
-    root.style.cursor = path ? 'pointer' : '';
+    const editable = options.editable();
+    root.style.cursor = path ? (editable ? 'pointer' : 'not-allowed') : '';
     if (path) {
-      options.showTip(t('net.weight_value', { name: options.nameOf(path), value: fmt(options.weightOf(path)) }),
+      const key = editable ? 'net.weight_value' : 'net.weight_value_locked';
+      options.showTip(t(key, { name: options.nameOf(path), value: fmt(options.weightOf(path)) }),
         { left: event.clientX + 12, bottom: event.clientY + 8 });
     } else {
       options.hideTip();
@@ -119,7 +122,7 @@ export function createLinks(root, canvas, options) {
   });
   root.addEventListener('pointerleave', () => { hover = null; dirty = true; options.hideTip(); });
   root.addEventListener('click', (event) => {
-    if (hover && options.isBackground(event.target)) options.edit(hover, { x: event.clientX, y: event.clientY + 10 });
+    if (hover && options.isBackground(event.target) && options.editable()) options.edit(hover, { x: event.clientX, y: event.clientY + 10 });
   });
 
   return { layout, draw, invalidate: () => { dirty = true; } };

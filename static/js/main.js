@@ -202,7 +202,9 @@ function outputsCount() {
   const dataset = catalog.datasets.find((d) => d.name === config.dataset);
   return dataset?.classes ?? config.classes;
 }
-const netFlags = () => ({ oneD: Boolean(store.get('data')?.one_d), locked: hiddenGroups().has('features') });
+const netFlags = () => ({
+  oneD: Boolean(store.get('data')?.one_d), locked: hiddenGroups().has('features'), weightsLocked: classroom.locks().has('weights'),
+});
 
 let drawMs = 0;
 function tick() {
@@ -230,7 +232,7 @@ function tick() {
 function render(force = false) {
   const config = store.get('config');
   controls.update(config);
-  picker.update(config, store.get('data'), palette, force);
+  picker.update(config, store.get('data'), palette, force, classroom.locks().has('features'));
   network.setConfig(config, outputsCount(), netFlags(), force);
   const layers = config.layers.length;
   tText($('#layer-count'), 'net.layer_count', { count: layers });
@@ -284,9 +286,10 @@ function applyLanguage() {
   compare.relabel();
 }
 
+store.subscribe(['hide', 'room', 'config'], () => applyHide(hiddenGroups())); // a locked dataset's groups follow the config
 store.subscribe(['config'], () => render());
 store.subscribe(['data'], () => { showData(); render(); });
-store.subscribe(['hide', 'room'], () => { applyHide(hiddenGroups()); render(); });
+store.subscribe(['hide', 'room'], () => { runTools.setLocked(classroom.locks().has('weights')); render(); });
 store.subscribe(['present'], () => {
   applyPresent();
   announce(store.get('present') ? t('present.on') : t('present.off'));

@@ -31,6 +31,7 @@ export function createMetrics(root) {
     ]);
     root.replaceChildren(axes, metrics.confusion ? confusion(metrics.confusion) : regression(metrics), split);
     root.dataset.kind = metrics.confusion ? 'confusion' : 'regression';
+    root.toggleAttribute('data-wide', (metrics.confusion?.length ?? 0) > 4); // no room beside the stats on a short screen
   }
 
   function confusion(table) {

@@ -51,13 +51,14 @@ export function featureNode(feature, { features, domain, oneD, locked, onToggle 
 /**
  * A hidden or output neuron. `label` names it in sentences ("layer 1, neuron 2 (tanh)"),
  * `title` heads its hover card and panel.
- * @param {{label: string, title: string, output: boolean,
+ * @param {{label: string, title: string, output: boolean, locked?: boolean,
  *   bias: (button: HTMLButtonElement) => void, open: () => void, move: (dc: number, dj: number) => void}} spec
+ *   locked: a teacher's push locked the weights (its panel only shows them)
  */
-export function unitNode({ label, title, output, bias, open, move }) {
+export function unitNode({ label, title, output, bias, open, move, locked = false }) {
   const item = neuronNode(output ? 'output' : '');
   const node = tAttr(item.node, 'aria-label', 'net.unit_label', { name: label });
-  tTip(node, 'tip.neuron');
+  tTip(node, locked ? 'tip.neuron_locked' : 'tip.neuron');
   node.setAttribute('aria-haspopup', 'dialog');
   node.tabIndex = -1;
   node.addEventListener('click', open);
@@ -78,19 +79,27 @@ export function unitNode({ label, title, output, bias, open, move }) {
 }
 
 /**
- * The bias button's pointer behaviour: its value in the tip, a click opens the number editor.
+ * The bias button's pointer behaviour: its value in the tip, a click opens the number editor;
+ * with the weights locked (a teacher's push) it is greyed and its tip says so.
  * @param {HTMLButtonElement} button @param {string} label
  * @param {{value: () => number|null, edit: (anchor: {x: number, y: number}, text: string, value: number) => void,
- *   showTip: (text: string, rect: DOMRect) => void, hideTip: () => void}} actions
+ *   showTip: (text: string, rect: DOMRect) => void, hideTip: () => void, locked: boolean}} actions
  */
-export function hookBias(button, label, { value, edit, showTip, hideTip }) {
+export function hookBias(button, label, { value, edit, showTip, hideTip, locked }) {
+  button.classList.toggle('locked', locked);
+  if (locked) {
+    button.setAttribute('aria-disabled', 'true');
+    tTip(button, 'tip.weights_locked');
+  }
   button.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (locked) return;
     const rect = button.getBoundingClientRect();
     edit({ x: rect.left, y: rect.bottom + 4 }, t('net.bias_of', { name: label }), value() ?? 0);
-    event.stopPropagation();
   });
   button.addEventListener('pointerenter', () => {
-    showTip(t('net.bias_value', { name: label, value: fmt(value()) }), button.getBoundingClientRect());
+    const key = locked ? 'net.bias_value_locked' : 'net.bias_value';
+    showTip(t(key, { name: label, value: fmt(value()) }), button.getBoundingClientRect());
   });
   button.addEventListener('pointerleave', hideTip);
 }

@@ -31,7 +31,7 @@ export function createNetwork(root, options) {
 
   let config = null;
   let outputs = 1;
-  let flags = { oneD: false, locked: false };
+  let flags = { oneD: false, locked: false, weightsLocked: false };
   let key = '';
   /** columns[c] = neurons of column c: {node, canvas, heatmap, x, y, size, index, title, bias?, grid?} */
   let columns = [];
@@ -69,6 +69,7 @@ export function createNetwork(root, options) {
     nameOf: linkName,
     showTip,
     hideTip,
+    editable: () => !flags.weightsLocked,
     edit: (path, at) => options.editor(at, t('net.weight', { name: linkName(path) }),
       weightOf(path) ?? 0, (v) => options.onSetWeight(path.l, path.s, path.t, v)),
   });
@@ -97,11 +98,11 @@ export function createNetwork(root, options) {
       title = task === 'binary' ? t('net.output_title_binary') : t('net.output_title_value');
     }
     const item = unitNode({
-      label: capital(label), title: capital(label), output,
+      label: capital(label), title: capital(label), output, locked: flags.weightsLocked,
       bias: (button) => hookBias(button, label, {
         value: () => biasOf(l, n),
         edit: (anchor, text, value) => options.editor(anchor, text, value, (v) => options.onSetBias(l, n, v)),
-        showTip, hideTip,
+        showTip, hideTip, locked: flags.weightsLocked,
       }),
       open: () => openPanel(c, item),
       move: (dc, dj) => moveFocus(Math.min(columns.length - 1, Math.max(1, c + dc)), n + dj, true),
@@ -133,6 +134,7 @@ export function createNetwork(root, options) {
     const w = weights[l];
     return {
       title: item.panelTitle,
+      locked: flags.weightsLocked,
       bias: { label: t('panel.bias'), value: biasOf(l, n), set: (v) => options.onSetBias(l, n, v) },
       weights: active(l).map((_, s) => ({
         label: t('panel.weight_from', { name: sourceName(l, s) }),
@@ -150,6 +152,7 @@ export function createNetwork(root, options) {
   /** Rebuild the DOM when the structure changed. */
   function build() {
     layer.replaceChildren();
+    root.classList.toggle('weights-locked', flags.weightsLocked);
     heads = [featuresHead()];
     const domain = catalog.domain;
     const shown = flags.locked ? catalog.features.filter((f) => config.features.includes(f.name)) : catalog.features;

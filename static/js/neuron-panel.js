@@ -8,7 +8,7 @@ import { tTip } from './tooltips.js';
 
 /**
  * @typedef {{label: string, value: number|null, set: (value: number) => void}} Entry
- * @typedef {{title: string, bias: Entry, weights: Entry[]}} NeuronInfo
+ * @typedef {{title: string, bias: Entry, weights: Entry[], locked?: boolean}} NeuronInfo  locked: a teacher's push locked the weights (read only)
  */
 
 const shown = (v) => (v == null || !Number.isFinite(v) ? '' : String(Math.round(v * 1000) / 1000));
@@ -26,11 +26,12 @@ export function createNeuronPanel(root) {
   let opener = null;
   let inputs = []; // [input, entry]
 
-  function field(id, entry) {
-    const input = tTip(el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value) }), 'tip.panel_value');
+  function field(id, entry, locked) {
+    const input = el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value), readonly: locked, 'aria-disabled': locked ? 'true' : null });
+    tTip(input, locked ? 'tip.weights_locked' : 'tip.panel_value');
     input.addEventListener('change', () => {
       const value = Number(input.value);
-      if (input.value !== '' && Number.isFinite(value) && input.checkValidity()) entry.set(value);
+      if (!locked && input.value !== '' && Number.isFinite(value) && input.checkValidity()) entry.set(value);
     });
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') { event.preventDefault(); input.dispatchEvent(new Event('change')); }
@@ -44,8 +45,11 @@ export function createNeuronPanel(root) {
     opener = anchor;
     inputs = [];
     title.textContent = info.title;
-    const rows = [...field('neuron-panel-bias', info.bias)];
-    info.weights.forEach((entry, s) => rows.push(...field(`neuron-panel-w${s}`, entry)));
+    const locked = Boolean(info.locked);
+    tText(hint, locked ? 'panel.locked' : 'panel.hint');
+    root.classList.toggle('locked', locked);
+    const rows = [...field('neuron-panel-bias', info.bias, locked)];
+    info.weights.forEach((entry, s) => rows.push(...field(`neuron-panel-w${s}`, entry, locked)));
     list.replaceChildren(...rows);
     root.hidden = false;
     const rect = anchor.getBoundingClientRect();
@@ -53,8 +57,8 @@ export function createNeuronPanel(root) {
     const left = rect.right + 10 + width > window.innerWidth ? rect.left - width - 10 : rect.right + 10;
     root.style.left = `${Math.max(4, left)}px`;
     root.style.top = `${Math.max(4, Math.min(rect.top - 10, window.innerHeight - root.offsetHeight - 8))}px`;
-    inputs[0][0].focus();
-    inputs[0][0].select();
+    inputs[0][0].focus(); // read only when locked: the values and their tip stay readable
+    if (!locked) inputs[0][0].select();
   }
 
   /** New values from a frame: fields being edited keep what the user typed. */

@@ -21,14 +21,20 @@ export function fitOutputColumn(column, mapBox, chartBox, classMaps) {
     const style = getComputedStyle(column);
     const gap = parseFloat(style.rowGap) || 0;
     const inner = column.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-    const width = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    let width = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    // On a short screen CSS may stand the map's options beside it (--map-side): they take
+    // width from the map, none of the column's height.
+    const sideWidth = style.getPropertyValue('--map-side').trim(); // in rem
+    const side = (parseFloat(sideWidth) || 0) * parseFloat(getComputedStyle(document.documentElement).fontSize);
+    const left = column.getBoundingClientRect().left + column.clientLeft + parseFloat(style.paddingLeft);
     let used = 0;
     let count = 0;
     for (const child of column.children) {
-      if (!shown(child)) continue;
+      if (!shown(child) || (side && child.getBoundingClientRect().left > left + 1)) continue;
       count += 1;
       if (child !== mapBox && child !== chartBox) used += child.offsetHeight;
     }
+    if (side) width -= side + (parseFloat(style.columnGap) || 0);
     let chart = 0;
     if (shown(chartBox)) {
       const foot = chartBox.querySelector('.chart-foot');

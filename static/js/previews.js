@@ -4,7 +4,7 @@
 
 import { el, rgb } from './dom.js';
 import { named } from './i18n.js';
-import { tTipNamed } from './tooltips.js';
+import { tTip, tTipNamed } from './tooltips.js';
 
 const TAU = Math.PI * 2;
 
@@ -103,6 +103,18 @@ function fromData(data) {
 const breakable = (title) => title.replace(/([A-Za-zА-Яа-яЁё]{7})([A-Za-zА-Яа-яЁё]{4,})/g, '$1\u00AD$2');
 
 /**
+ * Whether picking `next` would change the input features (app/session_config.py: a 1-D curve
+ * starts with x1 alone, leaving one for 2-D data brings x2 back).
+ */
+function changesFeatures(current, next, features) {
+  const was = Boolean(current?.one_d);
+  const will = Boolean(next.one_d);
+  if (will && !was) return features.join() !== 'x1';
+  if (was && !will) return features.join() === 'x1';
+  return false;
+}
+
+/**
  * @param {HTMLElement} root @param {any} catalog
  * @param {(name: string) => void} onPick
  */
@@ -115,7 +127,7 @@ export function createDatasetPicker(root, catalog, onPick) {
       type: 'button', className: 'dataset-tile', 'aria-pressed': 'false', dataset: { name: dataset.name },
     }, [canvas, title]);
     tTipNamed(button, 'datasettip', dataset.name);
-    button.addEventListener('click', () => onPick(dataset.name));
+    button.addEventListener('click', () => { if (!button.classList.contains('locked')) onPick(dataset.name); });
     root.append(button);
     tiles.set(dataset.name, { button, canvas, dataset, title });
   }
@@ -126,16 +138,29 @@ export function createDatasetPicker(root, catalog, onPick) {
   relabel();
   let lastKey = '';
 
-  /** Show the tiles of the config's task; the current one previews the real data. */
-  function update(config, data, palette, force = false) {
-    const key = JSON.stringify([config.task, config.dataset, config.classes, data?.revision, force]);
+  /**
+   * Show the tiles of the config's task; the current one previews the real data. With the
+   * input features locked (a teacher's push), a tile that would change them is off.
+   */
+  function update(config, data, palette, force = false, featuresLocked = false) {
+    const key = JSON.stringify([config.task, config.dataset, config.classes, config.features, data?.revision, force, featuresLocked]);
     if (key === lastKey && !force) return;
     lastKey = key;
+    const shown = tiles.get(config.dataset)?.dataset;
     for (const { button, canvas, dataset } of tiles.values()) {
       const visible = dataset.task === config.task || dataset.task == null;
       button.hidden = !visible;
       const current = dataset.name === config.dataset;
       button.setAttribute('aria-pressed', String(current));
+      const locked = featuresLocked && changesFeatures(shown, dataset, config.features);
+      button.classList.toggle('locked', locked);
+      if (locked) {
+        button.setAttribute('aria-disabled', 'true');
+        tTip(button, 'tip.dataset_locked');
+      } else {
+        button.removeAttribute('aria-disabled');
+        tTipNamed(button, 'datasettip', dataset.name);
+      }
       if (!visible) continue;
       const real = current && data && data.dataset === dataset.name && data.train.length + data.test.length > 0;
       drawPoints(canvas, real ? fromData(data) : sketch(dataset.name, config.classes), palette);

@@ -74,12 +74,19 @@ export function createRunTools(root, { send, header, toasts }) {
   const file = tTip(el('input', { type: 'file', id: 'weights-file', accept: '.json,application/json' }), 'tip.load_weights');
   const loadError = el('p', { className: 'inline-error', id: 'weights-error', role: 'alert', hidden: true });
   const exportNote = el('p', { className: 'hint', id: 'export-note' });
+  const fileButton = el('label', { className: 'text-button file-button', id: 'weights-file-button' }, [file, tText(el('span'), 'export.load')]);
   const home = el('fieldset', { className: 'take-home' }, [
     tText(el('legend'), 'export.heading'),
     el('div', { className: 'export-buttons' }, buttons),
-    el('label', { className: 'text-button file-button' }, [file, tText(el('span'), 'export.load')]),
-    loadError, exportNote,
+    fileButton, loadError, exportNote,
   ]);
+  /** A teacher's push locked the weights: loading a file is off (the server refuses it). */
+  function setLocked(locked) {
+    file.disabled = locked;
+    fileButton.classList.toggle('locked', locked);
+    if (locked) tTip(fileButton, 'tip.weights_locked'); // a disabled input gets no pointer: its label explains
+    else fileButton.removeAttribute('aria-describedby');
+  }
   file.addEventListener('change', async () => {
     const chosen = file.files?.[0];
     file.value = '';
@@ -111,5 +118,5 @@ export function createRunTools(root, { send, header, toasts }) {
   }
 
   root.append(stop, home);
-  return { onStopped, onExport, onRefused, loaded: () => { loadError.hidden = true; } };
+  return { onStopped, onExport, onRefused, setLocked, loaded: () => { loadError.hidden = true; } };
 }

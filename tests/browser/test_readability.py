@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pagehelpers import CUT_MENUS, CUT_TEXTS, TEXT_SIZES, wait_epoch_above
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from roomhelpers import start_class, wait_role
 from test_tooltips import UNEXPLAINED
 
@@ -26,6 +27,12 @@ LECTURE_CONTROLS = [
 # lines spilled out of its box over the label.
 FOOT_CLEAR = """() => document.querySelector('.chart-foot').getBoundingClientRect().bottom
   <= document.querySelector('#scrubber-label').getBoundingClientRect().top + 1"""
+# The decision map's drawn square, in CSS pixels: on a short screen the confusion matrix stands
+# beside the stats and a 2-D map's options beside the map, so the map keeps the column's height.
+MAP_SIDE = (
+    "() => Math.round(document.querySelector('#decision-grid').getBoundingClientRect().width)"
+)
+LEAST_MAP = {"multiclass": 170, "binary": 220, "regression": 220}  # the class strip takes width
 NO_PAGE_SCROLL = """() => document.scrollingElement.scrollHeight <= innerHeight + 1
   && document.scrollingElement.scrollWidth <= innerWidth + 1"""
 
@@ -136,12 +143,32 @@ def test_a_laptop_screen_holds_the_lesson(
         assert p.js(inside, selector), selector
     assert p.js(FOOT_CLEAR), "the chart's foot overlaps the scrubber"
     assert p.js(inside, "#scrubber"), "the scrubber below the screen's edge"
+    wait_map_at_least(p, LEAST_MAP["multiclass"])
     p.shot(f"laptop-1366x768-multiclass-{lang}{'-present' if present else ''}")
     p.page.locator("#control-task").select_option("binary")
     p.page.wait_for_function("() => window.__playground.data?.task === 'binary'")
     assert p.js(CUT_MENUS) == [] and p.js(CUT_TEXTS) == []
+    wait_map_at_least(p, LEAST_MAP["binary"])
+    assert p.js(NO_PAGE_SCROLL) and p.js(inside, "#chart") and p.js(inside, "#scrubber")
     p.shot(f"laptop-1366x768-{lang}{'-present' if present else ''}")
+    p.page.locator("#control-task").select_option("regression")
+    p.page.wait_for_function(
+        "() => window.__playground.data?.task === 'regression' && !window.__playground.data.one_d"
+    )
+    assert p.js(CUT_MENUS) == [] and p.js(CUT_TEXTS) == []
+    wait_map_at_least(p, LEAST_MAP["regression"])
+    assert p.js(NO_PAGE_SCROLL) and p.js(inside, "#chart") and p.js(inside, "#scrubber")
+    p.shot(f"laptop-1366x768-regression-{lang}{'-present' if present else ''}")
     assert p.errors == []
+
+
+def wait_map_at_least(p: Any, least: int) -> None:
+    """The map is laid out once the metrics are shown (they sit beside the stats); then its size."""
+    p.page.wait_for_function("() => !document.querySelector('#metrics').hidden")
+    try:
+        p.page.wait_for_function(f"() => ({MAP_SIDE})() >= {least}")
+    except PlaywrightTimeout:  # say how small, not just that the wait ran out
+        raise AssertionError(f"the decision map is {p.js(MAP_SIDE)} px, under {least}") from None
 
 
 TITLE_COVERED = """() => {

@@ -89,6 +89,8 @@ async def test_a_restarted_redis_brings_the_class_back(
     # And the room was written back (each process restores what it holds, in the background):
     # joins, rejoins and the teacher's link work.
     await eventually(lambda: first.upkeep.restores == second.upkeep.restores == 1, 30)
+    # The teacher's worker reads back the roster the student's worker wrote.
+    assert [(s.name, s.mode) for s in await first.roster(teacher)] == [("Ana", "follower")]
     await second.join(ticket.code, "Bo", ADDRESS)
     await refused("name_taken", second.join(ticket.code, "ana", ADDRESS))
     assert ana.token is not None

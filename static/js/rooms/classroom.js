@@ -15,8 +15,20 @@ import { createSpotlight } from './spotlight.js';
 import { createChallengeForm, createLeaderboard } from './challenge.js';
 import { createJoinForm } from './join.js';
 
-/** A locked control's `data-hide` groups on the page (a config field's own name otherwise). */
-const LOCK_HIDES = { points: ['draw', 'csv', 'regenerate'], layers: ['layers', 'layer_controls'], data_seed: ['regenerate'] };
+/**
+ * A locked control's `data-hide` groups on the page (a config field's own name otherwise), for
+ * the config shown: what the server refuses (app/session_room.py: check_locks) is off here too.
+ * A locked dataset also locks the task (another task brings another dataset) and, unless it is
+ * the custom one, drawing points (a drawn point makes the dataset custom). The weights are not
+ * hidden: the diagram shows them, greyed for editing (network.js).
+ */
+const LOCK_HIDES = {
+  points: () => ['draw', 'csv', 'regenerate'],
+  layers: () => ['layers', 'layer_controls'],
+  data_seed: () => ['regenerate'],
+  dataset: (config) => (config?.dataset === 'custom' ? ['dataset'] : ['dataset', 'task', 'draw']),
+  weights: () => [],
+};
 // What a watching page (a follower, a projector) may not touch: the teacher's session is shown.
 const WATCH_ONLY = ['.transport', '#speed-box', '#topbar-controls', '.columns', '#lessons-toggle'];
 
@@ -99,9 +111,11 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
     renderView: setup.renderView,
     /** The `data-hide` groups the teacher's locks hide on this page. */
     lockedGroups() {
-      const locked = store.get('room')?.locked ?? [];
-      return locked.flatMap((name) => LOCK_HIDES[name] ?? [name]);
+      const config = store.get('config');
+      return [...this.locks()].flatMap((name) => LOCK_HIDES[name]?.(config) ?? [name]);
     },
+    /** The controls the teacher's last push locked (config fields, `points`, `weights`). */
+    locks: () => new Set(store.get('room')?.locked ?? []),
     get watching() { return watching; },
     closeAll() { sheet.hide(); },
   };
