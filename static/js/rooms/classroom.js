@@ -28,10 +28,12 @@ const WATCH_ONLY = ['.transport', '#speed-box', '#topbar-controls', '.columns', 
 export function createClassroom({ store, catalog, send, toasts, announce, palette, viewFragment, onStream }) {
   const $ = (selector) => document.querySelector(selector);
   let gallery = null;
+  let spotlight = null;
   const join = createJoinForm({ dialog: $('#room-join'), ended: $('#room-ended'), onJoin: (code, name) => room.join(code, name) });
   const room = createRoom({
     send, store, toasts, announce,
     onGallery: (message) => gallery?.update(message),
+    onSpotlight: (message) => spotlight?.onMessage(message),
     onEntryError: (code, _message, roomCode) => join.refused(code, roomCode),
     onClosed: (reason, message) => join.closed(reason, message),
     onView: (fragment) => {
@@ -65,7 +67,7 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
       { name: 'challenge', key: 'room.tab_challenge', tip: 'tip.room_tab_challenge', panel: panels.challenge },
     ],
   });
-  const spotlight = createSpotlight($('#room-spotlight'), { store, room, palette });
+  spotlight = createSpotlight($('#room-spotlight'), { store, catalog, room, palette });
   const board = $('#room-board');
   createLeaderboard(board.querySelector('.board-body'), store);
   createRoomBar($('#room-bar'), { store, room, openSheet: (tab) => sheet.open(tab), openBoard: () => board.showModal() });

@@ -12,17 +12,17 @@
 import { named, t } from '../i18n.js';
 import { readRoomLink, showRoomInUrl, tokenOfLink, tokens } from './link.js';
 
-const ROOM_TYPES = new Set(['room', 'room_event', 'room_closed', 'view', 'challenge', 'leaderboard', 'submitted', 'gallery']);
+const ROOM_TYPES = new Set(['room', 'room_event', 'room_closed', 'view', 'challenge', 'leaderboard', 'submitted', 'gallery', 'spotlight_message']);
 // Errors that answer an attempt to enter a room: shown in the join form, not as a toast.
 const ENTRY_ERRORS = new Set(['room_not_found', 'room_expired', 'room_ended', 'bad_token', 'bad_name', 'name_taken', 'room_full', 'too_many_joins', 'rooms_unavailable', 'not_allowed']);
 
 /**
  * @param {{send: (message: object) => boolean, store: any, toasts: {show: Function},
- *   announce: (text: string) => void, onGallery: (message: any) => void,
+ *   announce: (text: string) => void, onGallery: (message: any) => void, onSpotlight: (message: any) => void,
  *   onEntryError: (code: string, message: string) => void, onClosed: (reason: string, message: string) => void,
  *   onView: (fragment: string) => void}} options
  */
-export function createRoom({ send, store, toasts, announce, onGallery, onEntryError, onClosed, onView }) {
+export function createRoom({ send, store, toasts, announce, onGallery, onSpotlight, onEntryError, onClosed, onView }) {
   const fromLink = readRoomLink(location);
   /** What to send once greeted: an entry the page is waiting to make, or null. */
   let entry = initialEntry();
@@ -79,6 +79,7 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
         toasts.show(t('room.submitted', { rank: message.rank, loss: score(message.entry.test_loss), accuracy: percent(message.entry.test_accuracy) }), 'info');
         break;
       case 'gallery': onGallery(message); break;
+      case 'spotlight_message': onSpotlight(message); break;
       default: break;
     }
     return true;
