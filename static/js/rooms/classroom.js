@@ -14,6 +14,7 @@ import { createGallery } from './gallery.js';
 import { createSpotlight } from './spotlight.js';
 import { createChallengeForm, createLeaderboard } from './challenge.js';
 import { createJoinForm } from './join.js';
+import { createStartForm } from './start.js';
 
 /** A locked control's `data-hide` groups on the page (a config field's own name otherwise). */
 const LOCK_HIDES = { points: ['draw', 'csv', 'regenerate'], layers: ['layers', 'layer_controls'], data_seed: ['regenerate'] };
@@ -30,11 +31,12 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
   let gallery = null;
   let spotlight = null;
   const join = createJoinForm({ dialog: $('#room-join'), ended: $('#room-ended'), onJoin: (code, name) => room.join(code, name) });
+  const start = createStartForm({ dialog: $('#room-start'), onStart: (teacher) => room.start(teacher) });
   const room = createRoom({
     send, store, toasts, announce,
     onGallery: (message) => gallery?.update(message),
     onSpotlight: (message) => spotlight?.onMessage(message),
-    onEntryError: (code, _message, roomCode) => join.refused(code, roomCode),
+    onEntryError: (code, _message, roomCode, entryType) => (entryType === 'create_room' ? start.refused(code) : join.refused(code, roomCode)),
     onClosed: (reason, message) => join.closed(reason, message),
     onView: (fragment) => {
       if (store.get('room')?.role === 'student') location.hash = fragment; // opens like a link
@@ -72,7 +74,7 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
   createLeaderboard(board.querySelector('.board-body'), store);
   createRoomBar($('#room-bar'), { store, room, openSheet: (tab) => sheet.open(tab), openBoard: () => board.showModal() });
 
-  $('#class-start').addEventListener('click', () => room.start());
+  $('#class-start').addEventListener('click', () => start.open());
   $('#class-join').addEventListener('click', () => join.open());
 
   let watching = false;
@@ -84,7 +86,7 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
     for (const node of document.querySelectorAll(WATCH_ONLY.join(','))) node.inert = watching;
     document.body.classList.toggle('following', watching);
     for (const id of ['#class-start', '#class-join']) $(id).hidden = Boolean(info);
-    if (info) join.entered();
+    if (info) { join.entered(); start.entered(info); }
     if (info?.role === 'teacher' && !streamKey) sheet.open('share'); // a class just started: show how to join
     if (!info) sheet.hide();
     if (key !== streamKey && (streamKey || watching)) onStream();

@@ -19,7 +19,7 @@ const ENTRY_ERRORS = new Set(['room_not_found', 'room_expired', 'room_ended', 'b
 /**
  * @param {{send: (message: object) => boolean, store: any, toasts: {show: Function},
  *   announce: (text: string) => void, onGallery: (message: any) => void, onSpotlight: (message: any) => void,
- *   onEntryError: (code: string, message: string) => void, onClosed: (reason: string, message: string) => void,
+ *   onEntryError: (code: string, message: string, roomCode: string|null, entryType: string|null) => void, onClosed: (reason: string, message: string) => void,
  *   onView: (fragment: string) => void}} options
  */
 export function createRoom({ send, store, toasts, announce, onGallery, onSpotlight, onEntryError, onClosed, onView }) {
@@ -63,8 +63,9 @@ export function createRoom({ send, store, toasts, announce, onGallery, onSpotlig
       // A kept token that no longer opens the class (it ended, expired, or was forgotten): drop it.
       if (entry && entry.type !== 'join_room' && ['bad_token', 'room_not_found', 'room_ended', 'room_expired'].includes(message.code)) tokens.forget(entry.code);
       const code = entry?.code ?? null;
+      const kind = entry?.type ?? null;
       entry = null;
-      onEntryError(message.code, message.message, code);
+      onEntryError(message.code, message.message, code, kind);
       return true;
     }
     if (!ROOM_TYPES.has(message.type)) return false;
@@ -148,7 +149,7 @@ export function createRoom({ send, store, toasts, announce, onGallery, onSpotlig
     receive, onRestored, teacherLink,
     /** The code a join link carries when the page has no token for it (the join form opens). */
     joinCode: () => (entry ? null : fromLink.code),
-    start: () => enter({ type: 'create_room' }),
+    start: (teacher) => enter({ type: 'create_room', teacher }),
     join: (code, name) => enter({ type: 'join_room', code, name }),
     leave: () => command({ type: 'leave_room' }),
     fork: () => command({ type: 'fork' }),
