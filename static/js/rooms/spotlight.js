@@ -36,7 +36,7 @@ export function createSpotlight(root, { store, catalog, room, palette }) {
   const legend = el('div', { className: 'chart-foot' }, [
     el('span', { className: 'legend-item' }, [el('span', { className: 'swatch-line train' }), tText(el('span'), 'chart.train')]),
     el('span', { className: 'legend-item' }, [el('span', { className: 'swatch-line test' }), tText(el('span'), 'chart.test')]),
-    tText(el('span', { className: 'axis-title x' }), 'chart.x_title'),
+    tText(el('span', { className: 'spotlight-x' }), 'chart.x_title'), // not the page's own chart's
   ]);
   root.append(
     el('div', { className: 'spotlight-side' }, [tText(el('p', { className: 'room-code-label' }), 'spotlight.heading'), title, stats, size, waiting, adopt, stop]),
