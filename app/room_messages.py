@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from app.lessons import get_step
 from app.rooms.challenge import ChallengeSpec
 from app.rooms.models import Role
+from app.server_messages import ConfigMessage, DataMessage, Status
 from app.session_config import Config, Strict
 
 StudentId = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
@@ -321,7 +322,19 @@ class GalleryMessage(Strict):
     entries: list[GalleryTile]
 
 
+SessionMessage = Annotated[ConfigMessage | DataMessage | Status, Field(discriminator="type")]
+
+
+class SpotlightMessage(Strict):
+    """A teacher connection's spotlight: the spotlighted student's session's `config`, `data`
+    or `status`, as that student's own page got it (its frames come as source 2)."""
+
+    type: Literal["spotlight_message"] = "spotlight_message"
+    student_id: StudentId
+    message: SessionMessage
+
+
 ROOM_SERVER_MESSAGES: tuple[type[Strict], ...] = (
     RoomMessage, RoomEvent, RoomClosed, ViewMessage, ChallengeMessage, LeaderboardMessage,
-    SubmittedMessage, GalleryMessage,
+    SubmittedMessage, GalleryMessage, SpotlightMessage,
 )  # fmt: skip

@@ -323,7 +323,7 @@ class Session:
                 self.locked = frozenset()
                 return []
             case session_room.Redraw():
-                return [self._config_message([]), self._data_message(), self._status("pause")]
+                return session_room.redraw(self, command)
         raise ValueError(f"unhandled command {command!r}")
 
     def _set_views(

@@ -62,7 +62,14 @@ class Snapshot:
 
 @dataclass
 class Redraw:
-    """The page shows this session again (it followed the teacher): config, data, status."""
+    """The session's config, data and status again: for its page (it followed the teacher),
+    or, `page` false, for the room only (the teachers' spotlight has just turned to it)."""
+
+    page: bool = True
+
+
+class RoomOnly(dict[str, Any]):
+    """A session message for the room, not for the session's own page (it has it already)."""
 
 
 @dataclass
@@ -123,6 +130,12 @@ def load(session: Session, command: LoadNetwork) -> list[JSON]:
         session._data_message(),
         session._status("restored"),
     ]
+
+
+def redraw(session: Session, command: Redraw) -> list[JSON]:
+    """Config, data and status as they are now (status reason `pause`: nothing changed)."""
+    messages = [session._config_message([]), session._data_message(), session._status("pause")]
+    return messages if command.page else [RoomOnly(message) for message in messages]
 
 
 def check_locks(session: Session, command: Any) -> None:

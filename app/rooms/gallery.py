@@ -53,6 +53,14 @@ GALLERY_SORTS = {
 }
 
 
+# A tile is due every EARLY / room_gallery_hz seconds on a fixed cadence (the next one counted
+# from when this one was due, not from when a turn happened to send it): a turn's delay does not
+# add up, so the wall gets at least room_gallery_hz tiles a second per student, and at most
+# 1 / EARLY times that on average (a late tile is followed by the next at least half a period
+# after it: never a burst).
+EARLY = 0.9
+
+
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
@@ -62,16 +70,21 @@ class Gallery:
 
     def __init__(self, service: RoomCore) -> None:
         self.service = service
-        self._last: dict[str, float] = {}  # student id -> clock of their last tile
+        self._next: dict[str, float] = {}  # student id -> clock when their next tile is due
 
     def forget(self, student_id: str) -> None:
         """The student's connection here closed: drop their throttle."""
-        self._last.pop(student_id, None)
+        self._next.pop(student_id, None)
 
     def due(self, student: Member) -> bool:
         """Whether a new tile would go out now (ask before drawing a thumbnail)."""
-        last = self._last.get(student.student_id or "", -math.inf)
-        return self.service.clock() - last >= 1.0 / self.service.settings.room_gallery_hz
+        return self.service.clock() >= self._next.get(student.student_id or "", -math.inf)
+
+    def _schedule(self, student_id: str, now: float) -> None:
+        """The next tile's due time: one period after this one's, at least half a period away."""
+        period = EARLY / self.service.settings.room_gallery_hz
+        due = self._next.get(student_id, now)
+        self._next[student_id] = max(due + period, now + period / 2)
 
     async def update(
         self,
@@ -84,7 +97,7 @@ class Gallery:
         layers: list[int],
         thumbnail: bytes,
     ) -> bool:
-        """Publish the student's tile, unless one went out less than 1 / room_gallery_hz ago."""
+        """Publish the student's tile, unless it is not due yet (about room_gallery_hz a second)."""
         keys = await self.service.act(student, "update_gallery")
         if not self.due(student):
             return False
@@ -106,7 +119,7 @@ class Gallery:
             raise RoomError(
                 "too_large", f"the gallery tile takes {len(data)} bytes; at most {limit}"
             )
-        self._last[student.student_id] = entry.at
+        self._schedule(student.student_id, entry.at)
         await self.service.bus.hset(keys.gallery, {student.student_id: data})
         await self.service.bus.publish(keys.gallery_updates, data)
         return True

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "end_class": _TEACHER,
     "push_view": _TEACHER,
     "relay": _TEACHER,  # the presenting teacher's session messages (config, data, status)
+    "relay_spotlight": frozenset({"student"}),  # a spotlighted student's config, data, status
+    "spotlight_state": _TEACHER,  # the spotlighted student's last config, data and status
     "publish_frame": frozenset({"teacher", "student"}),  # a student's only while spotlighted
     "update_gallery": frozenset({"student"}),  # followers show the teacher's session
     "submit": frozenset({"student"}),
@@ -57,6 +59,7 @@ EVENTS: dict[str, str] = {
     "view_pushed": "students",
     "teacher_message": "students",
     "spotlight": "all",
+    "spotlight_message": "teachers",
     "challenge_started": "all",
     "leaderboard": "all",
     "room_closed": "all",
@@ -202,9 +205,13 @@ class RoomKeys:
         return f"room:{self.code}:teacher"
 
     @property
+    def spotlight(self) -> str:  # hash: the spotlighted student's last config, data, status
+        return f"room:{self.code}:spotlight"
+
+    @property
     def all(self) -> list[str]:
         keys = [self.room, self.roster, self.names, self.setups, self.gallery, self.challenge]
-        return [*keys, self.board, self.board_version, self.teacher]
+        return [*keys, self.board, self.board_version, self.teacher, self.spotlight]
 
     # channels (a namespace of their own in Redis)
     @property

@@ -241,6 +241,7 @@ class RoomService(RoomCore):
         if student_id is not None:
             name = (await self._student(keys, student_id))["name"]
         await self.bus.hset(keys.room, {"spotlight": (student_id or "").encode()})
+        await self.bus.delete(keys.spotlight)  # the last student's session: nobody's to show
         event = {"type": "spotlight", "student_id": student_id, "name": name}
         await self.broadcast(keys, "all", event)
 
@@ -316,6 +317,26 @@ class RoomService(RoomCore):
         stored = await self.bus.hgetall(keys.teacher)
         messages = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
         return messages, stored.get("frame")
+
+    async def relay_spotlight(self, student: Member, message: JSON) -> None:
+        """A spotlighted student's session message (`config`, `data` or `status`): kept for a
+        teacher connection that opens later, and sent to the teachers now (the spotlight)."""
+        keys = await self.act(student, "relay_spotlight")
+        kind = str(message.get("type"))
+        if kind not in TEACHER_MESSAGES or not self.spotlit(student):
+            return
+        kept = {"student_id": student.student_id, "message": message}
+        await self.bus.hset(keys.spotlight, {kind: self.dumps(kept, "student's message")})
+        await self.broadcast(keys, "teachers", {"type": "spotlight_message", **kept})
+
+    async def spotlight_state(self, teacher: Member) -> list[JSON]:
+        """The spotlighted student's last config, data and status, in that order (none when
+        nobody is): what a teacher connection opening the class draws first."""
+        keys = await self.act(teacher, "spotlight_state")
+        spotlit = self.spotlight_of(teacher)
+        stored = await self.bus.hgetall(keys.spotlight)
+        kept = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
+        return [entry["message"] for entry in kept if spotlit and entry["student_id"] == spotlit]
 
     async def push_view(self, teacher: Member, fragment: str) -> None:
         """Every student's page opens `fragment` (a lesson step, a comparison), checked by the

@@ -275,12 +275,15 @@ class Classroom:
     # ---- background ----
 
     async def _relay_loop(self) -> None:
-        """The presenting teacher's config, data and status, in order, to the followers."""
+        """The presenting teacher's config, data and status, in order, to the followers; a
+        spotlighted student's to the teachers."""
         while True:
             message = await self.relays.get()
             member = self.member
             if member is not None and member.role == "teacher":
                 await self.guarded(self.rooms.relay(member, message))
+            elif member is not None and member.role == "student":
+                await self.guarded(self.rooms.relay_spotlight(member, message))
 
     async def _heartbeat_loop(self) -> None:
         beats = 0

@@ -23,7 +23,8 @@ from app.room_messages import (
 from app.rooms import GalleryEntry, LeaderboardEntry, Member
 from app.rooms.gallery import GALLERY_SORTS
 from app.rooms.service import TEACHER_MESSAGES
-from app.session_room import LoadNetwork, Redraw, Unlock
+from app.session_room import LoadNetwork, Redraw, RoomOnly, Unlock
+from app.web import spotlight_traffic
 from app.web.room_share import share
 
 if TYPE_CHECKING:
@@ -136,6 +137,9 @@ async def arrive(
         wall = await rooms.gallery.wall(member)
         gallery = GalleryMessage.model_validate({"full": True, "entries": list(map(tile, wall))})
         classroom.connection.post(gallery.model_dump())
+    if member.role == "teacher" and spotlit is not None:
+        await spotlight_traffic.arrive(classroom, member)
+    spotlight_traffic.turned(classroom, member, spotlit)  # a spotlighted student rejoining
     if classroom.challenge is not None:
         entries = await rooms.challenges.leaderboard(member)
         post_leaderboard(classroom, [row(entry) for entry in entries])
@@ -178,8 +182,9 @@ def after_turn(
     nothing (it shows the teacher's), a presenting teacher's followers its frames and edits,
     a spotlighted student's teachers its frames; a student's tile about once a second."""
     member, rooms = classroom.member, classroom.rooms
+    page = [message for message in messages if not isinstance(message, RoomOnly)]
     if member is None or member.closed is not None:
-        return messages, frame
+        return page, frame
     if member.role == "follower":
         return [], None
     if member.role == "teacher":
@@ -194,14 +199,16 @@ def after_turn(
                 if now - classroom.frame_kept >= KEEP_FRAME_SECONDS:
                     classroom.frame_kept = now
                     spawn(classroom, classroom.guarded(rooms.keep_frame(member, marked)))
-        return messages, frame
-    if frame is not None and rooms.spotlit(member):
-        rooms.publish_frame(member, _with_source(frame, FRAME_SPOTLIGHT))
+        return page, frame
+    if rooms.spotlit(member):
+        spotlight_traffic.relay(classroom, messages)
+        if frame is not None:
+            rooms.publish_frame(member, _with_source(frame, FRAME_SPOTLIGHT))
     if classroom.available and not classroom.tile_pending and rooms.gallery.due(member):
         classroom.tile_pending = True
         fields = classroom.connection.session.tile()
         spawn(classroom, _send_tile(classroom, member, fields))
-    return messages, frame
+    return page, frame
 
 
 async def _send_tile(classroom: Classroom, member: Member, fields: JSON) -> None:
@@ -270,6 +277,10 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
             "student_id": student_id, "name": delivered["name"] or ""
         }  # fmt: skip
         post(event("spotlight", student_id, delivered["name"]))
+        spotlight_traffic.turned(classroom, member, student_id)
+    elif kind == "spotlight_message":
+        if member.role == "teacher" and spotlight_traffic.shown(classroom, delivered["student_id"]):
+            post(spotlight_traffic.text(delivered))
     elif kind == "challenge_started":
         classroom.challenge = delivered["challenge"]
         post(challenge_message(classroom))

@@ -833,6 +833,9 @@ export default {
   "spotlight.waiting": "Waiting for this student's session…",
   "spotlight.stop": "Stop the spotlight",
   "spotlight.map_label": "{name}'s decision map, live",
+  "spotlight.network": "Their network",
+  "spotlight.chart": "Their loss",
+  "spotlight.chart_label": "{name}'s training and test loss, live",
   "challenge.title": "Challenge",
   "challenge.dataset": "Dataset",
   "challenge.noise": "Noise (0 to 0.5)",
@@ -861,6 +864,10 @@ export default {
   "board.empty": "No submissions yet.",
   "board.no_challenge": "No challenge running.",
   "board.reset": "Reset the leaderboard",
+  "start.heading": "Start a class",
+  "start.name": "Your name, as the students see it",
+  "start.hint": "Students see “Following” and this name; left empty, “Following the teacher”.",
+  "start.submit": "Start the class",
   "join.heading": "Join a class",
   "join.code": "Class code",
   "join.name": "Your name",
@@ -907,5 +914,8 @@ export default {
   "tip.join_code": "The 6 characters on the teacher's screen.",
   "tip.join_name": "The name the class sees (1 to 24 characters).",
   "tip.join_submit": "Join the class and follow the teacher.",
-  "tip.join_cancel": "Stay on your own."
+  "tip.join_cancel": "Stay on your own.",
+  "tip.start_name": "Shown to every student (up to 24 characters; may stay empty). Kept in this browser for your next class.",
+  "tip.start_submit": "Open the class: students join with its code and follow your session.",
+  "tip.start_cancel": "Not now: this page stays on its own."
 };

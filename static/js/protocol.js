@@ -83,6 +83,7 @@ const MAGIC = 'MLPF';
  *   test_accuracy: number|null, parameters: number, layers: number[], thumbnail: Thumbnail, at: number
  * }} GalleryTile
  * @typedef {{type: 'gallery', full: boolean, entries: GalleryTile[]}} GalleryMessage
+ * @typedef {{type: 'spotlight_message', student_id: string, message: ConfigMessage|DataMessage|Status}} SpotlightMessage  the spotlighted student's session
  * @typedef {{type: 'hello', version: number, session: string, worker: number, config: Config}} ServerHello
  * @typedef {{type: 'config', config: Config, rebuilt: string[], message: string}} ConfigMessage
  * @typedef {{

@@ -67,13 +67,18 @@ def worker(p: Any) -> int:
     return int(p.js("() => window.__hello.worker"))
 
 
-def start_class(open_page: Callable[..., Any], url: str, hash_: str = "", **size: Any) -> Any:
-    """A teacher page that started a class (its sheet shows the join tab)."""
-    teacher = open_page(url, hash_, script=RECORD_HELLO, **size)
-    teacher.ready()
-    teacher.page.locator("#class-start").click()
-    wait_role(teacher, "teacher")
-    return teacher
+def start_class(
+    open_page: Callable[..., Any], url: str, hash_: str = "", teacher: str = "", **size: Any
+) -> Any:
+    """A teacher page that started a class under the display name `teacher` (empty: none) in
+    the start form; its sheet shows the join tab."""
+    page = open_page(url, hash_, script=RECORD_HELLO, **size)
+    page.ready()
+    page.page.locator("#class-start").click()
+    page.page.locator("#start-name").fill(teacher)
+    page.page.locator("#start-submit").click()
+    wait_role(page, "teacher")
+    return page
 
 
 def join_class(

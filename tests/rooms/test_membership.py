@@ -143,6 +143,7 @@ async def teacher_command(rooms: RoomService, member: object, command: str) -> o
         "end_class": lambda m: rooms.end_class(m, "bye"),
         "push_view": lambda m: rooms.push_view(m, "lesson=stacked&step=1"),
         "relay": lambda m: rooms.relay(m, {"type": "config", "config": {}}),
+        "spotlight_state": lambda m: rooms.spotlight_state(m),
     }
     assert set(calls) == set(TEACHER_ONLY), "a teacher command without a test"
     return calls[command](member)

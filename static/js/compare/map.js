@@ -8,8 +8,11 @@ import { rgb } from '../dom.js';
 const WASH = 0.38; // the map is lighter than the points, as on the main map
 const TAU = Math.PI * 2;
 
-/** @param {HTMLCanvasElement} grid @param {HTMLCanvasElement} overlay @param {() => any} palette */
-export function createCompareMap(grid, overlay, palette) {
+/**
+ * @param {HTMLCanvasElement} grid @param {HTMLCanvasElement} overlay @param {() => any} palette
+ * @param {{pointScale?: number}} [options]  pointScale: the points' radius over the main map's
+ */
+export function createCompareMap(grid, overlay, palette, { pointScale = 0.8 } = {}) {
   const heatmap = createHeatmap(grid, { smooth: true });
   let data = null;
   let overlayDirty = true;
@@ -39,7 +42,7 @@ export function createCompareMap(grid, overlay, palette) {
     ctx.clearRect(0, 0, width, height);
     const [lo, hi] = data.domain;
     const size = Math.min(width, height);
-    const radius = Math.max(2, (parseFloat(colors.css('--point-radius')) || 3.5) * 0.8);
+    const radius = Math.max(2, (parseFloat(colors.css('--point-radius')) || 3.5) * pointScale);
     ctx.strokeStyle = colors.css('--train-stroke');
     ctx.lineWidth = 1;
     for (const [x1, x2, label] of data.train) {

@@ -14,6 +14,7 @@ import { createGallery } from './gallery.js';
 import { createSpotlight } from './spotlight.js';
 import { createChallengeForm, createLeaderboard } from './challenge.js';
 import { createJoinForm } from './join.js';
+import { createStartForm } from './start.js';
 
 /**
  * A locked control's `data-hide` groups on the page (a config field's own name otherwise), for
@@ -40,11 +41,14 @@ const WATCH_ONLY = ['.transport', '#speed-box', '#topbar-controls', '.columns', 
 export function createClassroom({ store, catalog, send, toasts, announce, palette, viewFragment, onStream }) {
   const $ = (selector) => document.querySelector(selector);
   let gallery = null;
+  let spotlight = null;
   const join = createJoinForm({ dialog: $('#room-join'), ended: $('#room-ended'), onJoin: (code, name) => room.join(code, name) });
+  const start = createStartForm({ dialog: $('#room-start'), onStart: (teacher) => room.start(teacher) });
   const room = createRoom({
     send, store, toasts, announce,
     onGallery: (message) => gallery?.update(message),
-    onEntryError: (code, _message, roomCode) => join.refused(code, roomCode),
+    onSpotlight: (message) => spotlight?.onMessage(message),
+    onEntryError: (code, _message, roomCode, entryType) => (entryType === 'create_room' ? start.refused(code) : join.refused(code, roomCode)),
     onClosed: (reason, message) => join.closed(reason, message),
     onView: (fragment) => {
       if (store.get('room')?.role === 'student') location.hash = fragment; // opens like a link
@@ -77,12 +81,12 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
       { name: 'challenge', key: 'room.tab_challenge', tip: 'tip.room_tab_challenge', panel: panels.challenge },
     ],
   });
-  const spotlight = createSpotlight($('#room-spotlight'), { store, room, palette });
+  spotlight = createSpotlight($('#room-spotlight'), { store, catalog, room, palette });
   const board = $('#room-board');
   createLeaderboard(board.querySelector('.board-body'), store);
   createRoomBar($('#room-bar'), { store, room, openSheet: (tab) => sheet.open(tab), openBoard: () => board.showModal() });
 
-  $('#class-start').addEventListener('click', () => room.start());
+  $('#class-start').addEventListener('click', () => start.open());
   $('#class-join').addEventListener('click', () => join.open());
 
   let watching = false;
@@ -94,7 +98,7 @@ export function createClassroom({ store, catalog, send, toasts, announce, palett
     for (const node of document.querySelectorAll(WATCH_ONLY.join(','))) node.inert = watching;
     document.body.classList.toggle('following', watching);
     for (const id of ['#class-start', '#class-join']) $(id).hidden = Boolean(info);
-    if (info) join.entered();
+    if (info) { join.entered(); start.entered(info); }
     if (info?.role === 'teacher' && !streamKey) sheet.open('share'); // a class just started: show how to join
     if (!info) sheet.hide();
     if (key !== streamKey && (streamKey || watching)) onStream();

@@ -42,6 +42,12 @@ export const tokens = {
   },
 };
 
+const TEACHER_NAME = 'mlp-room-teacher-name'; // the display name a class was last started under
+export const teacherNames = {
+  last: () => storage()?.getItem(TEACHER_NAME) ?? '',
+  keep: (name) => storage()?.setItem(TEACHER_NAME, name),
+};
+
 /** Put `?room=CODE` in the address bar (or take it out with null), keeping the page's hash. */
 export function showRoomInUrl(code) {
   const url = new URL(location.href);

@@ -12,17 +12,17 @@
 import { named, t } from '../i18n.js';
 import { readRoomLink, showRoomInUrl, tokenOfLink, tokens } from './link.js';
 
-const ROOM_TYPES = new Set(['room', 'room_event', 'room_closed', 'view', 'challenge', 'leaderboard', 'submitted', 'gallery']);
+const ROOM_TYPES = new Set(['room', 'room_event', 'room_closed', 'view', 'challenge', 'leaderboard', 'submitted', 'gallery', 'spotlight_message']);
 // Errors that answer an attempt to enter a room: shown in the join form, not as a toast.
 const ENTRY_ERRORS = new Set(['room_not_found', 'room_expired', 'room_ended', 'bad_token', 'bad_name', 'name_taken', 'room_full', 'too_many_joins', 'rooms_unavailable', 'not_allowed']);
 
 /**
  * @param {{send: (message: object) => boolean, store: any, toasts: {show: Function},
- *   announce: (text: string) => void, onGallery: (message: any) => void,
- *   onEntryError: (code: string, message: string) => void, onClosed: (reason: string, message: string) => void,
+ *   announce: (text: string) => void, onGallery: (message: any) => void, onSpotlight: (message: any) => void,
+ *   onEntryError: (code: string, message: string, roomCode: string|null, entryType: string|null) => void, onClosed: (reason: string, message: string) => void,
  *   onView: (fragment: string) => void}} options
  */
-export function createRoom({ send, store, toasts, announce, onGallery, onEntryError, onClosed, onView }) {
+export function createRoom({ send, store, toasts, announce, onGallery, onSpotlight, onEntryError, onClosed, onView }) {
   const fromLink = readRoomLink(location);
   /** What to send once greeted: an entry the page is waiting to make, or null. */
   let entry = initialEntry();
@@ -63,8 +63,9 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
       // A kept token that no longer opens the class (it ended, expired, or was forgotten): drop it.
       if (entry && entry.type !== 'join_room' && ['bad_token', 'room_not_found', 'room_ended', 'room_expired'].includes(message.code)) tokens.forget(entry.code);
       const code = entry?.code ?? null;
+      const kind = entry?.type ?? null;
       entry = null;
-      onEntryError(message.code, message.message, code);
+      onEntryError(message.code, message.message, code, kind);
       return true;
     }
     if (!ROOM_TYPES.has(message.type)) return false;
@@ -79,6 +80,7 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
         toasts.show(t('room.submitted', { rank: message.rank, loss: score(message.entry.test_loss), accuracy: percent(message.entry.test_accuracy) }), 'info');
         break;
       case 'gallery': onGallery(message); break;
+      case 'spotlight_message': onSpotlight(message); break;
       default: break;
     }
     return true;
@@ -147,7 +149,7 @@ export function createRoom({ send, store, toasts, announce, onGallery, onEntryEr
     receive, onRestored, teacherLink,
     /** The code a join link carries when the page has no token for it (the join form opens). */
     joinCode: () => (entry ? null : fromLink.code),
-    start: () => enter({ type: 'create_room' }),
+    start: (teacher) => enter({ type: 'create_room', teacher }),
     join: (code, name) => enter({ type: 'join_room', code, name }),
     leave: () => command({ type: 'leave_room' }),
     fork: () => command({ type: 'fork' }),
