@@ -96,7 +96,8 @@ export function createLossChart(canvas, tip, palette) {
   function draw() {
     if (!dirty) return;
     dirty = false;
-    const { width, colors, font, line, left, top, plotW, plotH } = plotArea(canvas, ctx, palette());
+    const area = plotArea(canvas, ctx, palette());
+    const { width, colors, font, line, top, plotH } = area;
     const values = points.flatMap((p) => [p.train, p.test]).filter((v) => v != null && Number.isFinite(v) && (!log || v > 0));
     const firstEpoch = points.length ? points[0].epoch : 0;
     const ghostEnd = ghost ? ghost[ghost.length - 1].epoch : 0;
@@ -109,18 +110,22 @@ export function createLossChart(canvas, tip, palette) {
     if (hi - lo < 1e-9) hi = lo + (log ? lo : 1);
     const f = log ? (v) => Math.log10(v) : (v) => v;
     const [flo, fhi] = [f(lo), f(hi)];
+    const yTicks = log
+      ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((v) => v >= flo - 1e-9 && v <= fhi + 1e-9).map((v) => 10 ** v)
+      : niceTicks(lo, hi, 3);
+    ctx.font = `${font}px system-ui, sans-serif`;
+    // The y axis as wide as its longest label ("0.0200" is wider than "0.50"): never cut at the edge.
+    const labels = Math.max(0, ...yTicks.map((v) => ctx.measureText(formatLoss(v)).width)) + 8;
+    const left = Math.max(area.left, labels);
+    const plotW = Math.max(10, area.plotW - (left - area.left));
     const x = (epoch) => left + ((epoch - firstEpoch) / (lastEpoch - firstEpoch)) * plotW;
     const y = (v) => top + plotH - ((f(v) - flo) / (fhi - flo || 1)) * plotH;
 
-    ctx.font = `${font}px system-ui, sans-serif`;
     ctx.fillStyle = colors.css('--ink-soft');
     ctx.strokeStyle = colors.css('--grid-line');
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    const yTicks = log
-      ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((v) => v >= flo - 1e-9 && v <= fhi + 1e-9).map((v) => 10 ** v)
-      : niceTicks(lo, hi, 3);
     for (const v of yTicks) {
       const py = y(v);
       ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(left + plotW, py); ctx.stroke();
