@@ -8,6 +8,7 @@ one equals to ~1e-15 a step (tests/accel/).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,6 +87,15 @@ class CompiledTraining:
         plan = self.plan_for(net)
         x, t = plan.columns(data.f_all, data.y_all)
         return Stats(*plan.evaluate(net, x, t, len(data.y_train), data.task != "regression"))
+
+    def logits(self, net: MLP, x: Array, y: NDArray[Any]) -> Array:
+        """net.logits(x) (n, outputs), compiled; y: x's targets (the columns are cached by both).
+        A network of another structure than the plan's (a past epoch shown) gets a plan of its
+        own, so the training plan stays."""
+        plan = self.plan
+        if plan is None or plan.key != accel.structure_key(net):
+            plan = accel.TrainingPlan(net)
+        return plan.logits(net, plan.columns(x, y)[0])
 
     def weight_gradients(self, net: MLP) -> list[Array] | None:
         """dL/dW of each Dense layer on the last batch the plan trained, if it is `net`'s."""

@@ -3,12 +3,15 @@ on the test split (the training split when there is no test split)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from app.nn import MLP
 from app.training_data import Data
+
+Logits = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (x (n, f), y (n,)) -> (n, outputs)
 
 
 def confusion_matrix(true: np.ndarray, predicted: np.ndarray, classes: int) -> list[list[int]]:
@@ -30,15 +33,16 @@ def r2_rmse(target: np.ndarray, predicted: np.ndarray) -> tuple[float | None, fl
     )
 
 
-def metrics(net: MLP, data: Data) -> dict[str, Any] | None:
-    """The frame header's `metrics` (protocol.Metrics), None without any points."""
+def metrics(net: MLP, data: Data, logits: Logits | None = None) -> dict[str, Any] | None:
+    """The frame header's `metrics` (protocol.Metrics), None without any points; `logits(x, y)`
+    gives the network's logits (default: net.logits, the readable forward)."""
     split, x, y = "test", data.f_test, data.y_test
     if len(y) == 0:
         split, x, y = "train", data.f_train, data.y_train
     if len(y) == 0:
         return None
     with np.errstate(all="ignore"):
-        z = net.logits(x)  # (n, outputs)
+        z = net.logits(x) if logits is None else logits(x, y)  # (n, outputs)
     if data.task == "regression":
         target = y.astype(np.float64)
         r2, rmse = r2_rmse(target, z if target.ndim == 2 else z[:, 0])

@@ -18,7 +18,7 @@ COMPRESSED = frozenset({"output"})  # the one large grid; neuron maps are 100 by
 def _metrics(session: Session, trainer: Trainer, details: bool) -> dict[str, Any] | None:
     """The frame's metrics: computed with the maps (every other frame while training)."""
     if details or session.last_metrics is None:
-        session.last_metrics = metrics(trainer.net, trainer.data)
+        session.last_metrics = metrics(trainer.net, trainer.data, trainer.logits)
     return session.last_metrics
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.trainer import Trainer
 
 Array = NDArray[np.float64]
+NO_ORDER = np.zeros(0, dtype=np.int64)  # between epochs: the next epoch draws its own
 
 
 @dataclass
@@ -66,6 +67,7 @@ def copy_state(state: list[dict[str, Any] | None]) -> list[dict[str, Any] | None
 
 def capture(trainer: Trainer, change: Change | None = None) -> TrainState:
     """A copy of the trainer's state now."""
+    batches = trainer.batches
     return TrainState(
         epoch=trainer.epoch,
         config=trainer.config,
@@ -73,8 +75,11 @@ def capture(trainer: Trainer, change: Change | None = None) -> TrainState:
         optimizer_state=copy_state(trainer.optimizer.state),
         batch_rng=dict(trainer.batches.rng.bit_generator.state),
         dropout_rng=dict(trainer.net.rng.bit_generator.state),
-        order=trainer.batches.order.copy(),
-        position=trainer.batches.position,
+        # Between two epochs the next epoch's order comes from batch_rng: none is kept (early
+        # in a run a snapshot is taken every epoch, and a small network's order is as large
+        # as its weights).
+        order=batches.order.copy() if batches.position < len(batches.order) else NO_ORDER,
+        position=batches.position if batches.position < len(batches.order) else 0,
         stats=trainer.stats,
         data_revision=trainer.data_revision,
         change=change,

@@ -362,6 +362,12 @@ class Trainer:
             return evaluate(self.net, data)
         return self.compiled.evaluate(self.net, data)
 
+    def logits(self, x: Array, y: Any) -> Array:
+        """net.logits(x) for rows x with targets y: compiled once the kernel is ready."""
+        if self.use_compiled and accel.ready() and len(x):
+            return self.compiled.logits(self.net, x, y)
+        return self.net.logits(x)
+
     # ---- what a frame shows ----
 
     def structure(self) -> dict[str, Any]:

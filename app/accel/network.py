@@ -231,3 +231,11 @@ def evaluate(
     train_loss, train_accuracy = split_stats(loss, logits[:, :n_train], t[:, :n_train], classify)
     test_loss, test_accuracy = split_stats(loss, logits[:, n_train:], t[:, n_train:], classify)
     return train_loss, test_loss, train_accuracy, test_accuracy
+
+
+@compiled
+def logits(p: Array, layers: Ints, x: Array, work: Array) -> Array:
+    """The output layer's pre-activations (k, n) of the columns of x (features + 1, n; the last
+    row ones), a view of work (work_size(layers, 0, 0, n, 0) floats)."""
+    parts = views(p, p, layers, work, 0, 0, x.shape[1])
+    return forward(p, layers, x, parts[0], parts[2], parts[3])

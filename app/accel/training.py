@@ -154,6 +154,13 @@ class TrainingPlan:
         np.concatenate(net.parameters(), axis=None, out=self.p)
         return self.stats(x, t, n_train, classify)
 
+    def logits(self, net: MLP, x: Array) -> Array:
+        """The live network's logits (n, outputs) on x (features + 1, n) from `columns`: the
+        readable MLP.logits to 1e-14, without keeping every layer's activations."""
+        np.concatenate(net.parameters(), axis=None, out=self.p)
+        work = scratch("evaluate", network.work_size(self.layers, 0, 0, x.shape[1], 0))
+        return np.array(network.logits(self.p, self.layers, x, work).T)  # a copy: scratch is shared
+
     def end(self, net: MLP) -> None:
         """Write P and the optimizer state back into the live arrays and state dicts."""
         for k, p in enumerate(net.parameters()):
@@ -181,4 +188,5 @@ def warm_up() -> None:
     plan.run(x, t, np.arange(2), 0, 1, 2)
     plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
     plan.stats(x, t, 1, True)
+    plan.logits(net, x)
     plan.end(net)

@@ -195,6 +195,28 @@ def test_compiled_stats_equal_the_trainers_evaluate(task: str, loss: str | None)
         None, None, None, None)  # fmt: skip
 
 
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_compiled_logits_equal_the_readable_ones_and_keep_no_activations(task: str) -> None:
+    dataset = {"binary": "spiral", "multiclass": "blobs", "regression": "plane"}[task]
+    layers = [LayerSpec(units=6, activation="tanh"), LayerSpec(units=5, activation="prelu")]
+    trainer = Trainer(spiral_config(batch_size=10).model_copy(
+        update={"dataset": dataset, "layers": layers}))  # fmt: skip
+    trainer.train(float("inf"), 3)
+    data = trainer.data
+    compiled = trainer.logits(data.f_test, data.y_test)  # what a frame's metrics read
+    assert all(layer._a.size == 0 for layer in trainer.net.layers if hasattr(layer, "_a"))
+    readable = trainer.net.logits(data.f_test)
+    assert compiled.shape == readable.shape
+    np.testing.assert_allclose(compiled, readable, rtol=1e-12, atol=1e-13)
+    # a past epoch shown has a network of another structure: a plan of its own, the trainer's
+    # plan stays
+    plan = trainer.compiled.plan
+    other = MLP(2, [(3, "relu")], trainer.net.outputs, task=trainer.net.task, seed=1)
+    np.testing.assert_allclose(trainer.compiled.logits(other, data.f_test, data.y_test),
+                               other.logits(data.f_test), rtol=1e-12, atol=1e-13)  # fmt: skip
+    assert trainer.compiled.plan is plan
+
+
 @pytest.mark.parametrize("edit", sorted(EDITS))
 @pytest.mark.parametrize("optimizer", ["adam", "momentum", "adagrad"])
 def test_compiled_stays_in_sync_through_live_edits(edit: str, optimizer: str) -> None:
