@@ -15,6 +15,8 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from app.train_state import TrainState, capture, restore
 
 if TYPE_CHECKING:
@@ -75,14 +77,11 @@ class History:
 
     def _thinnest(self) -> int:
         """The inner snapshot whose removal leaves the smallest gap relative to its age."""
-        epochs = [s.epoch for s in self.snapshots]
-        first, last = epochs[0], epochs[-1]
-
-        def cost(i: int) -> float:
-            distance = min(epochs[i] - first, last - epochs[i]) + 1
-            return (epochs[i + 1] - epochs[i - 1]) / distance
-
-        return min(range(1, len(epochs) - 1), key=cost)
+        epochs = np.array([s.epoch for s in self.snapshots])  # (n,)
+        inner = epochs[1:-1]  # (n - 2,)
+        distance = np.minimum(inner - epochs[0], epochs[-1] - inner) + 1
+        gap = epochs[2:] - epochs[:-2]  # the gap each inner one's removal leaves
+        return 1 + int(np.argmin(gap / distance))  # the first of equal ones, as min() would
 
     def until_due(self, epoch: int) -> int:
         """Epochs from `epoch` to the next snapshot due (at least 1)."""
