@@ -213,7 +213,7 @@ def train(
 def work_size(layers: Ints, features: int, outputs: int, rows: int, params: int) -> int:
     """Floats of scratch `train` needs for batches of `rows`, features counting the row of
     ones (plain Python: the caller sizes it)."""
-    width = max([1, *layers[:, 2].tolist()])  # tolist: np.max costs more than the rest here
+    width: int = max([1, *layers[:, 2].tolist()])  # tolist: np.max costs more than the rest here
     blocks = len(layers) * rows * (2 * width + 1) + 2 * rows * width
     return blocks + rows * (features + outputs) + params
 
