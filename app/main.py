@@ -18,7 +18,7 @@ from app.catalog import build_catalog
 from app.config import Settings
 from app.rooms import HiddenTest, Score, create_rooms
 from app.web import pages, room_share, socket
-from app.web.scheduler import Scheduler
+from app.web.scheduler import Scheduler, settle_heap
 from app.web.security import SecurityMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.rooms.start()  # a Redis that is down now is retried: rooms wait for it
     yield
     await app.state.rooms.close()
-    app.state.scheduler.lane.close()  # the heavy lane's process goes with its worker
+    app.state.scheduler.close()  # the heavy lane's process goes with its worker
 
 
 async def score_submission(network: dict[str, Any], hidden: HiddenTest) -> Score:
@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(socket.router)
     app.include_router(room_share.router)
     app.add_middleware(SecurityMiddleware, settings=settings)
-    accel.warm_up_in_background()  # loads the compiled kernels from the cache in a second
+    # Loads the compiled kernels from the cache in a second; then start-up's objects are frozen
+    # out of the garbage collector's full walks (app/web/scheduler.py).
+    accel.warm_up_in_background(then=settle_heap)
     return app
 
 

@@ -117,10 +117,21 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-def warm_up_in_background() -> threading.Thread | None:
-    """Load the kernels off the caller's thread, so a server answers at once."""
+def warm_up_in_background(then: Callable[[], None] | None = None) -> threading.Thread | None:
+    """Load the kernels off the caller's thread, so a server answers at once; then call
+    `then()` (on that thread; at once on the caller's when there is nothing to load)."""
     if not available() or _ready.is_set():
+        if then is not None:
+            then()
         return None
-    thread = threading.Thread(target=warm_up, name="kernel-warm-up", daemon=True)
+
+    def load() -> None:
+        try:
+            warm_up()
+        finally:
+            if then is not None:
+                then()
+
+    thread = threading.Thread(target=load, name="kernel-warm-up", daemon=True)
     thread.start()
     return thread
