@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.train_state import TrainState, capture, restore
+from app.train_state import TrainState, capture, restore, share_unchanged
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,6 +66,8 @@ class History:
             self.clear()
             last = None
         state = capture(trainer)
+        if last is not None:
+            share_unchanged(state, last)
         if last is not None and last.epoch == state.epoch:
             self._bytes -= self.snapshots.pop().nbytes
         self.snapshots.append(state)

@@ -68,10 +68,15 @@ def test_the_scrubber_restores_epoch_ns_frame_exactly() -> None:
     assert frame(session)[0]["epoch"] == 25 and frame(session)[0]["live_epoch"] is None
 
 
-def test_a_branch_continues_exactly_as_the_run_did() -> None:
+M_SGD = Config(dataset="spiral", layers=[LayerSpec(units=8, activation="tanh")] * 4)
+
+
+@pytest.mark.parametrize("config", [ADAM, M_SGD], ids=["adam-dropout", "sgd-shared"])
+def test_a_branch_continues_exactly_as_the_run_did(config: Config) -> None:
     """Back to epoch 5, then 6 epochs: the same losses as the run had at epoch 11 (the whole
-    state comes back: weights, Adam's moments, the shuffle and dropout generators)."""
-    session = Session(Settings(), ADAM)
+    state comes back: weights, Adam's moments, the shuffle and dropout generators; with plain
+    SGD and no dropout, from parts the snapshots share)."""
+    session = Session(Settings(), config)
     step(session, 11)
     at_eleven = frame(session)
     step(session, 4)
@@ -83,6 +88,25 @@ def test_a_branch_continues_exactly_as_the_run_did() -> None:
     assert max(replies[2]["epochs"]) == 5
     step(session, 6)
     assert_same_frame(frame(session), at_eleven)
+
+
+def test_snapshots_share_what_did_not_change_and_keep_what_did() -> None:
+    """One array of weights each; a generator nothing drew from and plain SGD's array-free
+    entries are the previous snapshot's objects; what changed is each snapshot's own."""
+    sgd, adam = Session(Settings(), M_SGD), Session(Settings(), ADAM)
+    step(sgd, 4)
+    step(adam, 4)
+    a, b = sgd.history.snapshots[-2:]
+    assert b.dropout_rng is a.dropout_rng and b.shapes is a.shapes
+    assert all(x is y for x, y in zip(a.optimizer_state, b.optimizer_state, strict=True))
+    assert b.batch_rng is not a.batch_rng and b.batch_rng != a.batch_rng
+    assert not np.shares_memory(a.flat, b.flat) and not np.array_equal(a.flat, b.flat)
+    params = sgd.trainer.net.parameters()
+    assert [p.shape for p in b.params] == [p.shape for p in params]
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in b.params]), b.flat)
+    c, d = adam.history.snapshots[-2:]
+    assert d.dropout_rng is not c.dropout_rng and d.dropout_rng != c.dropout_rng
+    assert all(x is not y for x, y in zip(c.optimizer_state, d.optimizer_state, strict=True))
 
 
 def test_travel_before_every_snapshot_and_branch_without_one_are_refused() -> None:
