@@ -19,6 +19,7 @@ from typing import Any
 
 import uvicorn
 
+from app import kernel_cache
 from app.config import ENV_PREFIX, Settings
 from app.rooms.local_redis import ensure_redis
 from app.web.wsprotocol import PlaygroundWebSocketProtocol
@@ -45,8 +46,10 @@ def _options(settings: Settings) -> dict[str, Any]:
 def serve(settings: Settings) -> None:
     """Run the server until interrupted (SIGINT or SIGTERM), the kernels compiled first (once:
     then each worker loads them from the cache). The build runs in a process of its own, so
-    this supervisor never holds numba's compiler in memory."""
-    subprocess.run([sys.executable, "-m", "app.accel.build"], check=False)
+    this supervisor never holds numba's compiler in memory, and only when the cache lacks it
+    (checking by loading every kernel took 3-4 s of each start)."""
+    if not kernel_cache.is_built():
+        subprocess.run([sys.executable, "-m", "app.accel.build"], check=False)
     # Workers share classroom rooms through Redis: PLAYGROUND_REDIS_URL, or one started here.
     settings, local_redis = ensure_redis(settings)
     if settings.redis_url:  # every worker builds its app from the environment

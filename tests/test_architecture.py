@@ -132,3 +132,20 @@ def test_imports_flow_one_way(lower: str, higher: str) -> None:
                 if i == higher or i.startswith(higher + ".")
             }
             assert not wrong, f"{name} imports {sorted(wrong)}: {lower} sits below {higher}"
+
+
+def test_no_file_keeps_a_merge_conflict() -> None:
+    """A merge's conflict markers left in a doc or a source read as content (it happened once)."""
+    markers = ("<<<<<<< ", ">>>>>>> ")
+    left = []
+    for folder in ("app", "static", "templates", "docs", "tests", "bench"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".py", ".md", ".js", ".css", ".html", ".json", ".toml"):
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.startswith(markers):
+                    left.append(f"{path.relative_to(ROOT)}:{number}")
+    for path in (ROOT / "README.md", ROOT / "pyproject.toml", ROOT / "Makefile"):
+        text = path.read_text(encoding="utf-8").splitlines()
+        left += [f"{path.name}:{n}" for n, line in enumerate(text, 1) if line.startswith(markers)]
+    assert not left, left

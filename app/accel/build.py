@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+from app import kernel_cache
 from app.accel import runtime
 
 COMPILE_SECONDS = 25  # about what a first compile takes on a 2-core machine
@@ -15,13 +16,13 @@ def build(quiet: bool = False) -> bool:
     """Compile or load every kernel; True when they are ready. Older caches are removed."""
     if not runtime.available():
         return False
-    compiling = not runtime.is_cached() and not quiet
+    compiling = not kernel_cache.is_built() and not quiet
     if compiling:
         print(f"compiling the training kernel, once: ~{COMPILE_SECONDS} s", flush=True)
     seconds = runtime.warm_up()
-    if runtime.CACHE_ROOT.is_dir():
-        for old in runtime.CACHE_ROOT.iterdir():
-            if old.is_dir() and old != runtime.CACHE_DIR:
+    if kernel_cache.CACHE_ROOT.is_dir():
+        for old in kernel_cache.CACHE_ROOT.iterdir():
+            if old.is_dir() and old != kernel_cache.CACHE_DIR:
                 shutil.rmtree(old, ignore_errors=True)
     if compiling:
         print(f"training kernel compiled in {seconds:.0f} s", flush=True)

@@ -1,14 +1,11 @@
 """The one place that imports numba: its decorators, where its cache lives, and readiness.
 
-numba's disk cache checks only the source file of the function it caches, so a kernel calling
-into another file could keep running that file's old code after an edit. The cache therefore
-lives in a folder named after a hash of every source the kernels are built from (app/accel and
-the app/nn registries they read), inside the project tree: any edit starts a fresh cache.
+The cache folder is app/kernel_cache.py's (named after a hash of the sources: any edit of
+app/accel or app/nn starts a fresh one).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import threading
@@ -21,8 +18,8 @@ import llvmlite.ir  # type: ignore[import-untyped]
 import numba
 import numba.extending
 
-APP = Path(__file__).resolve().parent.parent
-CACHE_ROOT = APP.parent / ".numba-cache"  # git-ignored
+from app.kernel_cache import CACHE_DIR, COMPLETE
+
 # Each module's warm_up() compiles (or loads) its kernels on tiny inputs; build and the server
 # call them in this order.
 WARM_UP = ("app.accel.training", "app.accel.pictures")
@@ -31,16 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 KernelState = Literal["ready", "compiling", "off"]
 
 
-def source_hash() -> str:
-    """A short hash of every file the compiled code depends on."""
-    digest = hashlib.sha256()
-    for folder in ("accel", "nn"):
-        for path in sorted((APP / folder).glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CACHE_DIR = CACHE_ROOT / source_hash()
 if not os.environ.get("NUMBA_CACHE_DIR"):  # an operator's own choice wins
     setattr(numba.config, "CACHE_DIR", str(CACHE_DIR))  # noqa: B010 - not in numba's stubs
 
@@ -100,11 +87,6 @@ def kernel_state() -> KernelState:
     return "ready" if _ready.is_set() else "compiling"
 
 
-def is_cached() -> bool:
-    """True when a complete build of these sources is in the cache folder."""
-    return (CACHE_DIR / "complete").exists()
-
-
 def warm_up() -> float:
     """Compile, or load from the cache, every kernel in WARM_UP; returns the seconds taken."""
     start = time.perf_counter()
@@ -112,7 +94,7 @@ def warm_up() -> float:
         importlib.import_module(name).warm_up()
     if Path(getattr(numba.config, "CACHE_DIR", "")) == CACHE_DIR:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        (CACHE_DIR / "complete").touch()
+        COMPLETE.touch()
     _ready.set()
     return time.perf_counter() - start
 

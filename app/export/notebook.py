@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import nbformat
-from nbformat import v4
-
 from app.export.numpy_script import Run, header, sections
 
 
 def notebook(run: Run, filename: str = "mlp_run.ipynb") -> str:
     """The notebook's JSON text (nbformat 4, validated)."""
+    # Imported here, not at the top: nbformat (with its JSON-schema validator) takes ~0.3 s to
+    # import, paid by every server start for a download few runs ask for.
+    import nbformat
+    from nbformat import v4
+
     intro = header(run, filename).strip('"\n')
     intro = intro.replace("Run it:  python " + filename, "Run it: Kernel > Restart & Run All")
     cells = [

@@ -131,9 +131,13 @@ class RoomCore:
             except Exception:
                 log.exception("rooms: background work failed")
 
+        def done(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            work.close()  # a no-op once run; cancelled before its start, it was never awaited
+
         task = asyncio.get_running_loop().create_task(quietly())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(done)
 
     async def touch(self, keys: RoomKeys, force: bool = False) -> None:
         now = self.clock()
