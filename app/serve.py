@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -75,8 +76,23 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _stop_with(supervisor: int) -> None:
+    """Stop this worker once its supervisor is gone: killed, it could not stop its workers, and
+    an orphaned worker kept its sessions (and its reconnecting to Redis) going for ever."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+        time.sleep(10.0)
+        os.kill(os.getpid(), signal.SIGINT)  # after a SIGTERM, uvicorn's "force quit"
+
+    threading.Thread(target=watch, name="supervisor watch", daemon=True).start()
+
+
 def _worker(settings_json: str) -> None:
     """One worker process: its own listening socket, its own sessions."""
+    _stop_with(os.getppid())
     settings = Settings.model_validate_json(settings_json)
     sock = _listen(settings.host, settings.port)
     uvicorn.Server(uvicorn.Config(**_options(settings))).run(sockets=[sock])

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+STOP_SECONDS = 30
 
 
 def free_port() -> int:
@@ -90,14 +92,25 @@ class ServerProcess:
         self.wait_for_health(lambda health: health["sessions"] == sessions)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+        """SIGTERM, as an operator's Ctrl-C or a service manager: the server and its workers
+        must be gone within STOP_SECONDS (a bound for a loaded machine; a graceful stop takes
+        about a second). A hang is killed, then reported: once, a connection's room loops
+        outlived it, the test killed the supervisor, and its worker ran on, orphaned."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        workers = psutil.Process(process.pid).children(recursive=True)
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        _, alive = psutil.wait_procs(workers, timeout=STOP_SECONDS)
+        for worker in alive:
+            worker.kill()
+        if process.returncode == -9 or alive:
+            raise AssertionError(f"the server did not stop within {STOP_SECONDS} s of SIGTERM")
 
 
 def start_server(log_path: Path | None = None, **extra_env: str) -> ServerProcess:

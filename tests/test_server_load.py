@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import socket
@@ -126,3 +127,28 @@ def test_two_workers_serve_independent_sessions() -> None:
             client.close()
     finally:
         server.stop()
+
+
+def test_workers_stop_when_their_supervisor_is_killed() -> None:
+    """A supervisor killed outright (SIGKILL: it cannot stop its workers) leaves no worker
+    running on: each notices its parent is gone and shuts down."""
+    server = start_server(PLAYGROUND_WORKERS="2")
+    assert server.process is not None
+    supervisor = psutil.Process(server.process.pid)
+    workers = [p for p in supervisor.children() if "spawn_main" in " ".join(p.cmdline())]
+    assert len(workers) == 2, supervisor.children()
+    client = Client(server.ws_url)  # a session open, as in a class
+    client.send({"type": "play"})
+    client.wait_for("status")
+    server.process.kill()
+    server.process.wait()
+    server.process = None
+    try:
+        _, alive = psutil.wait_procs(workers, timeout=60)  # they check their parent each second
+        assert not alive, f"workers still running after their supervisor died: {alive}"
+    finally:
+        for worker in workers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                worker.kill()
+        with contextlib.suppress(Exception):
+            client.close()

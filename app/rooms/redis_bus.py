@@ -47,6 +47,7 @@ class RedisBus:
         self.connections = 0  # times the reader (re)established its subscriptions
         self._reconnected: list[Callable[[], None]] = []
         self.dropped_offers = 0  # frames that could not go out
+        self.failed_sends = 0  # batches that could not go out
         self._alive = f"bus:{secrets.token_hex(6)}:alive"  # keeps the reader's connection in use
         self._pubsub: Any = None
         self._outgoing: dict[str, bytes] = {}
@@ -180,7 +181,10 @@ class RedisBus:
                 await pubsub.aclose()
 
     async def _send_loop(self) -> None:
-        """Publish offered frames in one pipeline per wake-up; a failed batch is dropped."""
+        """Publish offered frames in one pipeline per wake-up; a failed batch is dropped, and
+        the next waits a while (backing off): with Redis away, trying at every frame offered
+        cost a worker half a core in refused connections."""
+        backoff = 0.0
         while not self._closing:
             await self._outgoing_ready.wait()
             self._outgoing_ready.clear()
@@ -191,8 +195,12 @@ class RedisBus:
                         for channel, payload in batch.items():
                             pipe.publish(channel, payload)
                         await pipe.execute()
+                backoff = 0.0
             except FAILURES:
                 self.dropped_offers += len(batch)
+                self.failed_sends += 1
+                backoff = min(MAX_BACKOFF, max(0.05, 2 * backoff))
+                await asyncio.sleep(backoff)  # offers meanwhile replace each other per channel
 
     # ---- state ----
 

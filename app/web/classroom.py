@@ -47,6 +47,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("app.rooms")
 JSON = dict[str, Any]
+
+
+def ended_if_cancelled() -> None:
+    """End the running task if it was cancelled. A cancellation that lands in Redis work can
+    come back as a timeout or a room error (redis-py's own reads, asyncio.timeout), which the
+    loops here go on past: a closed connection's loops then ran for ever, and the server could
+    not stop (uvicorn waits for every connection's task)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 HEARTBEAT_SECONDS = 5.0  # keeps the room open, saves a student's setup, notices Redis away
 RETRY_SECONDS = 1.0  # while the rooms' store is unreachable
 OWN_REPLY_SECONDS = 10.0  # the own session's next turn, on a crowded server
@@ -142,6 +154,7 @@ class Classroom:
         except Exception:
             log.exception("room command failed")
             self.connection.error("internal", "the room could not do that; the class goes on")
+        ended_if_cancelled()
 
     def set_available(self, available: bool, message: str = "") -> None:
         if available != self.available and self.member is not None:
@@ -292,6 +305,7 @@ class Classroom:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), wait)
             self.wake.clear()
+            ended_if_cancelled()
             member = self.member
             if member is None or member.closed is not None:
                 continue

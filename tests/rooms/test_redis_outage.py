@@ -152,3 +152,39 @@ async def test_a_member_is_out_of_reach_until_the_room_is_written_back(
     await second.upkeep.restore()
     await second.check(ana)
     assert [student.name for student in await first.roster(teacher)] == ["Ana"]
+
+
+async def test_frames_offered_while_redis_is_away_back_off_then_flow_again(
+    own_redis: LocalRedis,
+) -> None:
+    """A followed teacher offers ~30 frames a second; with Redis away, trying each one cost a
+    worker half a core in refused connections. The sender backs off (at most 1 s apart), and
+    once Redis is back the next frame goes out."""
+    bus = RedisBus(own_redis.url, timeout=0.5)
+    await bus.start()
+    try:
+        await asyncio.wait_for(bus.connected.wait(), 10)
+        own_redis.stop()
+        loop = asyncio.get_running_loop()
+        started, offers = loop.time(), 0
+        while bus.failed_sends < 6:  # a condition: however slow the machine, six backed-off tries
+            bus.offer("room:ABCDEF:frames", b"frame")
+            offers += 1
+            await asyncio.sleep(0.002)
+        elapsed = loop.time() - started
+        # Tries back off from 0.05 s, doubling: six of them take at least 0.05 * (1+2+4+8+16) s.
+        assert elapsed >= 1.5, (elapsed, offers)
+        assert offers > 10 * bus.failed_sends, (offers, bus.failed_sends)
+        own_redis.start()
+        received: list[bytes] = []
+        await asyncio.wait_for(bus.connected.wait(), 30)
+        await bus.subscribe("room:ABCDEF:frames", received.append)
+
+        async def delivered() -> None:
+            while not received:
+                bus.offer("room:ABCDEF:frames", b"frame")
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(delivered(), 30)
+    finally:
+        await bus.close()
