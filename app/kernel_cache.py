@@ -41,10 +41,15 @@ CACHE_DIR = CACHE_ROOT / source_hash()
 COMPLETE = CACHE_DIR / "complete"  # written once every kernel has been compiled into CACHE_DIR
 
 
+def jit_enabled() -> bool:
+    """False when PLAYGROUND_NO_JIT=1: everything then runs on the readable engine."""
+    return os.environ.get("PLAYGROUND_NO_JIT", "") != "1"
+
+
 def is_built() -> bool:
     """True when a complete build of these sources is in the cache folder, or when nothing is
     compiled (PLAYGROUND_NO_JIT=1). With an operator's own NUMBA_CACHE_DIR, always False: the
     build then loads (or compiles) into that folder before the workers start, as numba checks."""
-    if os.environ.get("PLAYGROUND_NO_JIT", "") == "1":
+    if not jit_enabled():
         return True
     return not os.environ.get("NUMBA_CACHE_DIR") and COMPLETE.exists()

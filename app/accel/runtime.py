@@ -18,7 +18,7 @@ import llvmlite.ir  # type: ignore[import-untyped]
 import numba
 import numba.extending
 
-from app.kernel_cache import CACHE_DIR, COMPLETE
+from app.kernel_cache import CACHE_DIR, COMPLETE, jit_enabled
 
 # Each module's warm_up() compiles (or loads) its kernels on tiny inputs; build and the server
 # call them in this order.
@@ -69,7 +69,7 @@ def as_float(typingctx: Any, bits: Any) -> Any:
 
 def available() -> bool:
     """False when PLAYGROUND_NO_JIT=1: everything then runs on the readable engine."""
-    return os.environ.get("PLAYGROUND_NO_JIT", "") != "1"
+    return jit_enabled()
 
 
 _ready = threading.Event()  # set once every kernel is compiled or loaded from the cache

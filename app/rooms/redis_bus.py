@@ -26,7 +26,7 @@ from app.rooms.errors import RoomError
 
 log = logging.getLogger("app.rooms")
 FAILURES = (RedisError, OSError, TimeoutError)
-MAX_BACKOFF = 1.0  # seconds between reconnection attempts, at most
+FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0  # seconds between tries after a failure: doubling, capped
 
 
 class RedisBus:
@@ -125,11 +125,11 @@ class RedisBus:
                     await self._pubsub.unsubscribe(subscription.channel)
 
     async def _read_loop(self) -> None:
-        backoff = 0.05
+        backoff = FIRST_BACKOFF
         while not self._closing:
             try:
                 await self._connect_pubsub()
-                backoff = 0.05
+                backoff = FIRST_BACKOFF
                 await self._read_messages()
             except Exception as problem:  # logged; the reader must survive anything
                 if self._closing:
@@ -199,7 +199,7 @@ class RedisBus:
             except FAILURES:
                 self.dropped_offers += len(batch)
                 self.failed_sends += 1
-                backoff = min(MAX_BACKOFF, max(0.05, 2 * backoff))
+                backoff = min(MAX_BACKOFF, 2 * backoff) if backoff else FIRST_BACKOFF
                 await asyncio.sleep(backoff)  # offers meanwhile replace each other per channel
 
     # ---- state ----
