@@ -57,8 +57,11 @@ _NINE32 = F32(9.0)
 @inlined
 def tanh32(x: Any) -> Any:  # float32 in, float32 out
     """tanh in float32 arithmetic, no exp and one division: within 4e-7 (NaN stays NaN)."""
-    c = min(max(x, -_NINE32), _NINE32)
+    # Comparisons with NaN are false, so NaN passes through these selects (min/max would not
+    # promise that), and selects vectorize where an isnan branch did not.
+    c = _NINE32 if x > _NINE32 else x  # noqa: FURB136
+    c = -_NINE32 if c < -_NINE32 else c  # noqa: FURB136
     s = c * c
     p = (((_TP[4] * s + _TP[3]) * s + _TP[2]) * s + _TP[1]) * s + _TP[0]
     q = (((_TQ[4] * s + _TQ[3]) * s + _TQ[2]) * s + _TQ[1]) * s + _TQ[0]
-    return x if math.isnan(x) else c * p / q
+    return c * p / q
