@@ -94,15 +94,19 @@ class History:
         self, trainer: Trainer, deadline: float, allowed: float, clock: Callable[[], float]
     ) -> int:
         """trainer.train(deadline, allowed), stopping at each epoch a snapshot is due to take
-        it; returns the epochs done. Diverged passes through."""
+        it; returns the epochs done. Diverged passes through.
+
+        Only due epochs are taken (and the state after an edit): a slice that ends between two
+        leaves the present to a travel, which records it first."""
         done, last = 0, self.snapshots[-1] if self.snapshots else None
-        if last is None or last.epoch != trainer.epoch or self._start is not trainer.run_start:
-            self.record(trainer)  # the state as the slice starts, after an edit
+        if last is None or self._start is not trainer.run_start or trainer.epoch < last.epoch:
+            self.record(trainer)  # the state as the run (re)starts: after an edit, a reset
         self._start = trainer.run_start  # replaced by every edit (Trainer._watch)
         while True:  # once at least, as a plain trainer.train call would run
-            now = trainer.train(deadline, min(allowed - done, self.until_due(trainer.epoch)))
+            due = self.until_due(trainer.epoch)
+            now = trainer.train(deadline, min(allowed - done, due))
             done += now
-            if now:
+            if now >= due:
                 self.record(trainer)
             if now == 0 or done >= allowed or clock() >= deadline:
                 return done
