@@ -27,7 +27,7 @@ def step_compare(p: Any, rounds: int) -> None:
     for n in range(1, rounds + 1):
         p.page.locator("#step").click()
         p.page.wait_for_function(
-            f"() => {{ const c = window.__playground.compare; return c.epoch === {n} && !c.playing; }}"
+            f"() => {{ const c = window.__playground.compare; return c.epoch === {n} && !c.playing && !c.busy; }}"
         )
 
 
@@ -73,7 +73,10 @@ def test_compare_mode_trains_both_in_lockstep_and_resets_both(server: Any, open_
         "() => /^reached: [1-9]/.test(document.querySelector('#speed-reached').textContent)"
     )
     p.page.locator("#play").click()
-    p.page.wait_for_function("() => !window.__playground.compare.playing")
+    # paused once the round under way has ended on both runs
+    p.page.wait_for_function(
+        "() => { const c = window.__playground.compare; return !c.playing && !c.busy; }"
+    )
     state = compare_state(p)
     assert state["epochs"][0] == state["epochs"][1]  # lockstep: the same epoch on both
     assert state["sizes"][0] > 10 and state["sizes"][1] > 10  # both curves on the chart

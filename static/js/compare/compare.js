@@ -41,6 +41,7 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
   let edit = null;
   let runs = null; // {A, B}
   let playing = false;
+  let current = null; // the round under way (a promise): a pause lets it finish on both runs
   let epoch = 0;
   let key = '';
   let ratio = 1; // smoothed: B's round time over A's
@@ -167,7 +168,16 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     }
   }
 
-  async function round(mine) {
+  // One round at a time: play pressed during a step's round, or a step during play's, joins the
+  // round under way instead of starting a second one beside it.
+  function round(mine) {
+    if (current) return current;
+    const under = stepBoth(mine).finally(() => { if (current === under) current = null; });
+    current = under;
+    return under;
+  }
+
+  async function stepBoth(mine) {
     const k = epochsPerRound();
     const started = performance.now();
     const [timeA, timeB] = await Promise.all([runs.A.step(k), runs.B.step(k)]);
@@ -223,7 +233,8 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     window.requestAnimationFrame(draw);
   }
 
-  const state = () => ({ active, playing, epoch, edit, rate });
+  // busy: a round is still under way (after a pause the runs stop at the same epoch once it ends)
+  const state = () => ({ active, playing, busy: current !== null, epoch, edit, rate });
 
   /** Open a comparison (the edit B makes; null: the suggested one). */
   function open(next = null) {
@@ -286,6 +297,7 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     },
     step() {
       playing = false;
+      if (current) { onState(state()); return; } // the round under way is the step
       const mine = generation;
       round(mine).then(() => onState(state()));
     },

@@ -24,7 +24,7 @@ export function createRun(url, { onFrame, onData, onError }) {
     onOpen: () => socket.send({ type: 'hello', version: PROTOCOL_VERSION, compress: CAN_INFLATE }),
     onMessage: (message) => { queue = queue.then(() => receive(message)); },
     onFrame: (buffer) => { queue = queue.then(() => decode(buffer)); },
-    onDown: () => { ready = false; },
+    onDown: () => { ready = false; finish(); }, // a step under way ends with the connection
   });
 
   function receive(message) {
