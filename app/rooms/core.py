@@ -201,9 +201,9 @@ class RoomCore:
 
     async def watch(self, room: LocalRoom, member: Member) -> None:
         """Point the member's frames at what its role watches (the teacher, or the spotlight)."""
-        if member.frames_subscription is not None:
-            await self.bus.unsubscribe(member.frames_subscription)
-            member.frames_subscription = None
+        subscription, member.frames_subscription = member.frames_subscription, None
+        if subscription is not None:  # no longer the member's at once; the bus lets go after
+            await self.bus.unsubscribe(subscription)
         channel = None
         if member.role == "follower":
             channel = room.keys.teacher_frames

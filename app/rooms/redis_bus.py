@@ -68,6 +68,7 @@ class RedisBus:
         # redis-py may swallow a cancellation that lands in its own read timeout: the loops
         # also stop on this flag, and dropping the connection wakes the reader.
         self._closing = True
+        self.connected.clear()  # (un)subscribing from here on is the fan-out's alone
         for task in self._tasks:
             task.cancel()
         await self._drop_pubsub()
@@ -111,18 +112,20 @@ class RedisBus:
 
     async def subscribe(self, channel: str, handler: Handler) -> Subscription:
         subscription, first = self.fan_out.add(channel, handler)
-        if first and self.connected.is_set():
+        pubsub = self._pubsub if self.connected.is_set() else None
+        if first and pubsub is not None:
             # On failure the reader notices too, reconnects and subscribes every channel.
             with contextlib.suppress(RoomError):
                 async with self._bounded():
-                    await self._pubsub.subscribe(channel)
+                    await pubsub.subscribe(channel)
         return subscription
 
     async def unsubscribe(self, subscription: Subscription) -> None:
-        if self.fan_out.remove(subscription) and self.connected.is_set():
+        pubsub = self._pubsub if self.connected.is_set() else None
+        if self.fan_out.remove(subscription) and pubsub is not None:
             with contextlib.suppress(RoomError):  # a reconnection forgets it anyway
                 async with self._bounded():
-                    await self._pubsub.unsubscribe(subscription.channel)
+                    await pubsub.unsubscribe(subscription.channel)
 
     async def _read_loop(self) -> None:
         backoff = FIRST_BACKOFF

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from roomkit import Clock, eventually, redis_command
@@ -116,3 +117,19 @@ async def test_redis_holds_one_subscription_per_channel_per_process(redis_server
     finally:
         await first.close()
         await second.close()
+
+
+async def test_subscriptions_let_go_while_the_redis_bus_closes(redis_server) -> None:
+    """A member leaving while its process stops: (un)subscribing beside `close` is quiet (it
+    raised AttributeError on the dropped connection, in a room's background work)."""
+    bus = RedisBus(redis_server.url, 1.0)
+    await bus.start()
+    await bus.connected.wait()
+    held = [await bus.subscribe(f"room:C:{n}", Latest[bytes]().put) for n in range(3)]
+    closing = asyncio.create_task(bus.close())
+    await asyncio.sleep(0)  # close has begun: it dropped the connection and waits on the loops
+    await bus.unsubscribe(held[0])
+    late = await bus.subscribe("room:C:late", Latest[bytes]().put)
+    await closing
+    await bus.unsubscribe(held[1])
+    await bus.unsubscribe(late)
