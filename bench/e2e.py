@@ -34,6 +34,11 @@ class Tally:
     max_gap: float = 0.0
 
 
+# The speed the crowd asks for: issue 13's 300 epochs/s (the default until the page's default
+# pace became 30, a pace a class can watch; 300 asks ten times as much training of each turn).
+SPEED = 300.0
+
+
 async def _client(
     url: str, seconds: float, warmup: float, tally: Tally, speed: float | None
 ) -> None:
@@ -109,7 +114,7 @@ def run(
 ) -> list[dict[str, Any]]:
     seconds = 4.0 if quick else 10.0
     rows = []
-    for speed in (None, 0.0):  # the config's default speed, then as fast as possible
+    for speed in (SPEED, 0.0):  # 300 epochs/s, then as fast as possible
         for clients in counts:
             with running_server(workers) as (url, server):
                 cpu0, t0 = cpu_seconds(server), time.perf_counter()
@@ -120,7 +125,7 @@ def run(
             eps = [(t.last_epoch - (t.first_epoch or 0)) / seconds for t in tallies]
             latencies = [x for t in tallies for x in t.latencies]
             rows.append({
-                "speed": "default (300)" if speed is None else "max (0)",
+                "speed": f"{speed:g}" if speed else "max (0)",
                 "clients": clients,
                 "fps per client (median / min)": f"{statistics.median(fps):.1f} / {min(fps):.1f}",
                 "epochs/s per client (median / min)": f"{statistics.median(eps):.0f} / {min(eps):.0f}",

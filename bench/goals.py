@@ -34,7 +34,7 @@ def crowd(clients: int, seconds: float) -> dict[str, float]:
     """fps and epochs/s per client (median, min) and the command p95, 2 workers, M at 300."""
     with running_server(2) as (url, server):
         cpu = cpu_seconds(server)
-        tallies = asyncio.run(e2e._measure(url, clients, seconds, None))
+        tallies = asyncio.run(e2e._measure(url, clients, seconds, e2e.SPEED))
         cpu = cpu_seconds(server) - cpu
     fps = [t.frames / seconds for t in tallies]
     eps = [(t.last_epoch - (t.first_epoch or 0)) / seconds for t in tallies]

@@ -51,26 +51,28 @@ class RoomClient(Client):
                 raise TimeoutError(f"no {source} frame within {timeout} s")
             self.receive(timeout=left)
 
-    def command(self, message: dict[str, Any], reply: str, **match: Any) -> dict[str, Any]:
-        """Send `message`; the next `reply` message (matching), or the error if one comes."""
+    def command(self, message: dict[str, Any] | str, reply: str, **match: Any) -> dict[str, Any]:
+        """Send `message` (or its JSON text); the next `reply` message (matching), or the error
+        if one comes."""
         self.send(message)
+        kind = (json.loads(message) if isinstance(message, str) else message)["type"]
         deadline = time.monotonic() + 30
         seen = 0
         while True:
             for item in self.messages[seen:]:
                 if item["type"] == "error":
                     self.messages.remove(item)
-                    raise AssertionError(f"{message['type']} refused: {item}")
+                    raise AssertionError(f"{kind} refused: {item}")
                 if item["type"] == reply and all(item.get(k) == v for k, v in match.items()):
                     self.messages.remove(item)
                     return item
             seen = len(self.messages)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no {reply} after {message['type']}: {self.messages[-5:]}")
+                raise TimeoutError(f"no {reply} after {kind}: {self.messages[-5:]}")
             self.receive(timeout=left)
 
-    def refused(self, message: dict[str, Any], code: str) -> dict[str, Any]:
+    def refused(self, message: dict[str, Any] | str, code: str) -> dict[str, Any]:
         """Send `message`; its `error`, which must carry `code`."""
         self.send(message)
         error = self.wait_for("error")

@@ -38,6 +38,7 @@ from app.room_messages import (
 )
 from app.rooms import Hooks, Member, RoomError, RoomService
 from app.rooms.share import teacher_link
+from app.session import RawMessage
 from app.session_room import LoadNetwork, Snapshot
 from app.web import room_traffic
 from app.web.room_share import base_url
@@ -103,7 +104,8 @@ class Classroom:
             except asyncio.QueueFull:
                 self.connection.error("rate_limited", "too many room commands at once")
             return True
-        if self.following and not isinstance(command, Hello):
+        # A large message (RawMessage) is judged once the heavy lane has parsed it.
+        if self.following and not isinstance(command, (Hello, RawMessage)):
             self.connection.error(
                 "following", "you are following the teacher: fork to change your own session"
             )

@@ -19,6 +19,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app import heavy
 from app.config import Settings
 from app.protocol import (
+    Ack,
     ErrorCode,
     ErrorMessage,
     cut,
@@ -253,6 +254,13 @@ class Connection:
             return
         if isinstance(result, BaseException):
             self.turn_failed(result)
+            return
+        # A large message checked by the lane is routed as a small one is (`enqueue`): a room
+        # command goes to the room, and a follower's own session stays frozen.
+        inner = result.command if result.command is not None else result  # points: Prepared
+        if result.error is None and not isinstance(inner, Ack) and self.classroom.takes(inner):
+            self.session.commands.popleft()
+            self._schedule()
             return
         self.session.prepared(result)
         self.scheduler.ready(self)

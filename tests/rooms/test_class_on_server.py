@@ -4,6 +4,7 @@ workers and a real redis-server, the teacher on one worker and the students on t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -95,10 +96,13 @@ def test_a_class_from_start_to_end(server: ServerProcess) -> None:
         )
         assert later["sizes"] == first["sizes"]
     students[0].refused({"type": "play"}, "following")  # a follower's own session is frozen
+    padded = json.dumps({"type": "play"}) + " " * 9000  # a large message: the heavy lane checks it
+    students[0].refused(padded, "following")  # ...and it is refused all the same
 
     # Each student forks ("try it yourself") and trains their own session.
-    for client in students:
-        forked = client.command({"type": "fork"}, "room", role="student")
+    for n, client in enumerate(students):
+        fork = json.dumps({"type": "fork"}) + " " * 9000 * (n == 0)  # large or not: the room's
+        forked = client.command(fork, "room", role="student")
         assert forked["commands"] == ["submit", "follow", "leave_room"]
         assert client.wait_for("config")["config"]["dataset"] == "xor"  # the teacher's setup
         assert client.wait_for("status", reason="restored")["epoch"] > 0  # and its weights
