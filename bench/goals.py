@@ -82,7 +82,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                      f"{start:.1f} s", start <= 5))  # fmt: skip
     for row in memory.run(quick):
         rows.append(_row(f"memory per {row['network']} session", f"<= {row['target MB']} MB",
-                         f"{row['MB per session']:.2f} MB", row["goal"] == "met"))  # fmt: skip
+                         f"{row['MB per session']:.3f} MB", row["goal"] == "met"))  # fmt: skip
     for row in attacks.run(quick):
         p95 = float(row["p50 / p95 ms during"].split("/")[1])
         rows.append(_row(f"another session's command, attack: {row['case']}", "p95 < 100 ms",

@@ -60,6 +60,7 @@ EVENTS: dict[str, str] = {
     "teacher_message": "students",
     "spotlight": "all",
     "spotlight_message": "teachers",
+    "spotlight_redraw": "the spotlighted student",  # another teacher page opened
     "challenge_started": "all",
     "leaderboard": "all",
     "room_closed": "all",

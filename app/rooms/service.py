@@ -338,6 +338,14 @@ class RoomService(RoomCore):
         kept = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
         return [entry["message"] for entry in kept if spotlit and entry["student_id"] == spotlit]
 
+    async def redraw_spotlight(self, teacher: Member) -> None:
+        """A teacher connection opened while a student is spotlighted: that student's session
+        sends its picture again (a paused session sends no frame by itself)."""
+        keys = await self.act(teacher, "spotlight_state")
+        spotlit = self.spotlight_of(teacher)
+        if spotlit:
+            await self.broadcast(keys, spotlit, {"type": "spotlight_redraw", "student_id": spotlit})
+
     async def push_view(self, teacher: Member, fragment: str) -> None:
         """Every student's page opens `fragment` (a lesson step, a comparison), checked by the
         caller."""

@@ -278,6 +278,8 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
         }  # fmt: skip
         post(event("spotlight", student_id, delivered["name"]))
         spotlight_traffic.turned(classroom, member, student_id)
+    elif kind == "spotlight_redraw":  # another teacher page opened: it wants this picture
+        spotlight_traffic.turned(classroom, member, delivered["student_id"])
     elif kind == "spotlight_message":
         if member.role == "teacher" and spotlight_traffic.shown(classroom, delivered["student_id"]):
             post(spotlight_traffic.text(delivered))

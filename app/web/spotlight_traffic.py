@@ -55,7 +55,8 @@ def shown(classroom: Classroom, student_id: str) -> bool:
 
 async def arrive(classroom: Classroom, member: Member) -> None:
     """A teacher connection opening the class while a student is spotlighted: that student's
-    last config, data and status (its frames come as it sends them)."""
+    last config, data and status, then its frames (the first one asked for at once)."""
     for message in await classroom.rooms.spotlight_state(member):
         student_id = str(classroom.rooms.spotlight_of(member))
         classroom.connection.post(text({"student_id": student_id, "message": message}))
+    await classroom.rooms.redraw_spotlight(member)  # and a frame, even from a paused session

@@ -139,6 +139,24 @@ async def test_spotlight_sends_one_students_frames_to_the_teacher(
     await refused("student_not_found", first.spotlight(teacher, "0123456789ab"))
 
 
+async def test_a_teacher_page_opening_asks_the_spotlighted_student_for_its_picture(
+    make_service: ServiceFactory,
+) -> None:
+    first, second = await make_service(), await make_service()
+    teacher, (ana, bo) = await classroom(first, second, network=teacher_network)
+    await on_their_own(second, bo)
+    await first.redraw_spotlight(teacher)  # nobody spotlighted: nobody asked
+    await first.spotlight(teacher, bo.student_id)
+    await eventually(lambda: second.rooms[bo.code].spotlight == bo.student_id)
+    for member in (teacher, ana, bo):
+        member.events.take_all()
+    await first.redraw_spotlight(teacher)  # a projector opened the class
+    redraw = {"type": "spotlight_redraw", "student_id": bo.student_id}
+    await eventually(lambda: redraw in bo.events.take_all())  # Bo's session alone is asked
+    assert ana.events.take_all() == [] and teacher.events.take_all() == []
+    await refused("not_allowed", second.redraw_spotlight(bo))
+
+
 async def test_adopt_fetches_a_students_network_from_its_process(
     make_service: ServiceFactory,
 ) -> None:

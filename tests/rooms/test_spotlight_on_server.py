@@ -88,6 +88,16 @@ def test_the_spotlight_shows_the_students_whole_session(server: ServerProcess) -
     assert spotlit(projector, "data")["dataset"] == "xor"
     spotlight_arrays(projector)
 
+    # Ana pauses; another projector opening now still gets her picture (a paused session sends
+    # no frame by itself: the opening asks hers for one).
+    student.command({"type": "pause"}, "status", reason="pause")
+    assert spotlit(teacher, "status", lambda m: not m["running"])
+    late = RoomClient(server.ws_url)
+    assert late.command(opened, "room")["spotlight"]["student_id"] == ana
+    assert spotlit(late, "status")["running"] is False
+    header, arrays = spotlight_arrays(late)
+    assert "output" in arrays and header["sizes"][1] == 3
+
     # None of it is the teacher's own: its session's config never became Ana's.
     assert all(
         m["config"]["dataset"] == teacher_dataset for m in teacher.messages if m["type"] == "config"
@@ -99,7 +109,7 @@ def test_the_spotlight_shows_the_students_whole_session(server: ServerProcess) -
     student.command({"type": "configure", "config": {"learning_rate": 0.3}}, "config")
     teacher.send({"type": "spotlight", "student_id": ana})  # on again: her edit since then
     assert spotlit(teacher, "config", lambda m: m["config"]["learning_rate"] == 0.3)
-    for client in (teacher, student, projector):
+    for client in (teacher, student, projector, late):
         client.ws.close()
 
 
