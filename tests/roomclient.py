@@ -21,6 +21,7 @@ class RoomClient(Client):
 
     def __init__(self, ws_url: str, **kwargs: Any) -> None:
         self.sourced: list[tuple[str, dict[str, Any]]] = []
+        self.sources: list[str] = []  # every frame's source, beside `frames`
         super().__init__(ws_url, **kwargs)
         self.send({"type": "hello", "version": 2, "compress": True})
 
@@ -30,12 +31,29 @@ class RoomClient(Client):
             header, arrays = decode_frame(raw)
             (source,) = struct.unpack_from("<H", raw, 6)
             self.frames.append((header, arrays))
+            self.sources.append(SOURCES[source])
             self.sourced.append((SOURCES[source], header))
             if self.ack:
                 with contextlib.suppress(ConnectionClosed):
                     self.send({"type": "ack", "seq": header["seq"]})
         else:
             self.messages.append(json.loads(raw))
+
+    def frame_since(
+        self, source: str, since: int, timeout: float = 60.0
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The first frame from `source` among those received after the first `since` (a
+        `len(frames)` taken before the action that causes it), arriving before or after the
+        messages read since: (header, arrays)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for k in range(since, len(self.frames)):
+                if self.sources[k] == source:
+                    return self.frames[k]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {source} frame within {timeout} s")
+            self.receive(timeout=left)
 
     def frame_from(self, source: str, timeout: float = 60.0, where: Any = None) -> dict[str, Any]:
         """The header of the next frame from `source` (and satisfying `where`) from now on."""

@@ -95,7 +95,7 @@ def test_the_spotlight_shows_the_students_whole_session(server: ServerProcess) -
     late = RoomClient(server.ws_url)
     assert late.command(opened, "room")["spotlight"]["student_id"] == ana
     assert spotlit(late, "status")["running"] is False
-    header, arrays = spotlight_arrays(late)
+    header, arrays = late.frame_since("spotlight", 0)  # its frame may come before the status
     assert "output" in arrays and header["sizes"][1] == 3
 
     # None of it is the teacher's own: its session's config never became Ana's.
@@ -119,3 +119,29 @@ def test_only_a_student_relays_to_the_spotlight(server: ServerProcess) -> None:
     teacher.send({"type": "spotlight", "student_id": "0123456789ab"})
     assert teacher.wait_for("error")["code"] == "student_not_found"
     teacher.ws.close()
+
+
+def test_a_spotlighted_student_rejoining_is_shown_again(server: ServerProcess) -> None:
+    teacher, (student,) = clients_on_two_workers(server, 1)
+    code = teacher.command({"type": "create_room", "teacher": "Ms Rivera"}, "room")["code"]
+    joined = student.command({"type": "join_room", "code": code, "name": "Ana"}, "room")
+    student.command({"type": "fork"}, "room", role="student")
+    student.wait_for("status", reason="restored")
+    student.command({"type": "configure", "config": {"dataset": "xor"}}, "config")
+    teacher.send({"type": "spotlight", "student_id": joined["student_id"]})
+    assert spotlit(teacher, "config")["config"]["dataset"] == "xor"
+    student.ws.close()
+    teacher.wait_for("room_event", event="student_left", name="Ana")
+
+    # Ana's page reconnects (wherever it lands) and rejoins: the spotlight shows her again,
+    # her kept setup and a frame, though her session is paused.
+    back = RoomClient(server.ws_url)
+    rejoined = {"type": "rejoin_room", "code": code, "token": joined["token"]}
+    since = len(teacher.frames)
+    assert back.command(rejoined, "room")["role"] == "student"
+    assert spotlit(teacher, "config")["config"]["dataset"] == "xor"
+    assert spotlit(teacher, "status")["running"] is False
+    header, arrays = teacher.frame_since("spotlight", since)
+    assert "output" in arrays and header["sizes"][0] == 2
+    for client in (teacher, back):
+        client.ws.close()
