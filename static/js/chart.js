@@ -5,7 +5,7 @@
 // the cut peaks are marked. Memory stays bounded: past MAX_POINTS, every other point is
 // dropped (the curve keeps its shape).
 
-import { fit, niceTicks } from './heatmap.js';
+import { fit, niceTicks, tickLabels } from './heatmap.js';
 import { t } from './i18n.js';
 
 const MAX_POINTS = 2000;
@@ -114,8 +114,10 @@ export function createLossChart(canvas, tip, palette) {
       ? niceTicks(Math.floor(flo), Math.ceil(fhi), 3).filter((v) => v >= flo - 1e-9 && v <= fhi + 1e-9).map((v) => 10 ** v)
       : niceTicks(lo, hi, 3);
     ctx.font = `${font}px system-ui, sans-serif`;
-    // The y axis as wide as its longest label ("0.0200" is wider than "0.50"): never cut at the edge.
-    const labels = Math.max(0, ...yTicks.map((v) => ctx.measureText(formatLoss(v)).width)) + 8;
+    // Log ticks are powers of ten, each with its own decimals ("0.001", "0.1", "1").
+    const yLabels = log ? yTicks.map((v) => tickLabels([v])[0]) : tickLabels(yTicks);
+    // The y axis as wide as its longest label ("0.002" is wider than "0.5"): never cut at the edge.
+    const labels = Math.max(0, ...yLabels.map((text) => ctx.measureText(text).width)) + 8;
     const left = Math.max(area.left, labels);
     const plotW = Math.max(10, area.plotW - (left - area.left));
     const x = (epoch) => left + ((epoch - firstEpoch) / (lastEpoch - firstEpoch)) * plotW;
@@ -126,11 +128,11 @@ export function createLossChart(canvas, tip, palette) {
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const v of yTicks) {
+    yTicks.forEach((v, k) => {
       const py = y(v);
       ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(left + plotW, py); ctx.stroke();
-      ctx.fillText(formatLoss(v), left - 5, py);
-    }
+      ctx.fillText(yLabels[k], left - 5, py);
+    });
     ctx.textBaseline = 'top';
     for (const v of niceTicks(firstEpoch, lastEpoch, 4)) {
       if (v < firstEpoch || v > lastEpoch) continue;

@@ -158,6 +158,19 @@ export function niceTicks(lo, hi, count) {
 }
 
 /**
+ * An axis's tick labels, all with the decimals the finest of them needs: 0, 0.05, 0.1 read
+ * "0.00", "0.05", "0.10" (three significant digits gave "0.00", "0.0500", "0.100").
+ * @param {number[]} ticks
+ * @returns {string[]}
+ */
+export function tickLabels(ticks) {
+  const exact = (d) => ticks.every((v) => Math.abs(Math.round(v * 10 ** d) - v * 10 ** d) < 1e-6);
+  let decimals = 0;
+  while (decimals < 8 && !exact(decimals)) decimals += 1;
+  return ticks.map((v) => v.toFixed(decimals));
+}
+
+/**
  * Size a canvas to its CSS box at device resolution, drawing in CSS pixels.
  * @param {HTMLCanvasElement} canvas
  * @returns {{ctx: CanvasRenderingContext2D, width: number, height: number}} the CSS size

@@ -115,6 +115,26 @@ def test_play_trains_and_the_map_changes(server: Any, open_page: Any) -> None:
     assert p.errors == []
 
 
+TICKS = [
+    ([0, 0.05, 0.1], ["0.00", "0.05", "0.10"]),  # three significant digits read 0.0500, 0.100
+    ([0, 0.25, 0.5, 0.75], ["0.00", "0.25", "0.50", "0.75"]),
+    ([0, 200, 400], ["0", "200", "400"]),
+    ([0.001], ["0.001"]),  # a log axis labels each power of ten on its own
+    ([0.30000000000000004, 0.6], ["0.3", "0.6"]),  # float noise is not a digit
+]
+
+
+def test_an_axis_labels_its_ticks_with_one_number_of_decimals(server: Any, open_page: Any) -> None:
+    p = open_page(server.url)
+    p.ready()
+    for ticks, labels in TICKS:
+        shown = p.js(
+            "async (ticks) => (await import('/static/js/heatmap.js')).tickLabels(ticks)", ticks
+        )
+        assert shown == labels, ticks
+    assert p.errors == []
+
+
 def test_the_page_inflates_what_the_server_deflates(
     server: Any, open_page: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,8 +1,8 @@
 // The comparison's loss chart: runs A and B on one chart, A solid and B dashed, each with its
 // training (thin) and test (thick) line, against the epochs they trained in lockstep.
 
-import { niceTicks } from '../heatmap.js';
-import { formatLoss, linearTop, plotArea } from '../chart.js';
+import { niceTicks, tickLabels } from '../heatmap.js';
+import { linearTop, plotArea } from '../chart.js';
 
 const MAX_POINTS = 2000;
 const DASH = [7, 5];
@@ -41,10 +41,11 @@ export function createCompareChart(canvas, palette) {
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const v of niceTicks(lo, hi, 3)) {
-      ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(left + plotW, y(v)); ctx.stroke();
-      ctx.fillText(formatLoss(v), left - 5, y(v));
-    }
+    const ticks = niceTicks(lo, hi, 3);
+    tickLabels(ticks).forEach((text, k) => {
+      ctx.beginPath(); ctx.moveTo(left, y(ticks[k])); ctx.lineTo(left + plotW, y(ticks[k])); ctx.stroke();
+      ctx.fillText(text, left - 5, y(ticks[k]));
+    });
     ctx.textBaseline = 'top';
     for (const v of niceTicks(0, last, 4)) {
       ctx.textAlign = x(v) - left < font ? 'left' : 'center';
