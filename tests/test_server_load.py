@@ -129,6 +129,36 @@ def test_two_workers_serve_independent_sessions() -> None:
         server.stop()
 
 
+def test_a_worker_that_dies_is_replaced_and_serves_again() -> None:
+    server = start_server(PLAYGROUND_WORKERS="2")
+    clients: list[Client] = []
+    try:
+        assert server.process is not None
+        supervisor = psutil.Process(server.process.pid)
+        workers = [p for p in supervisor.children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 2, supervisor.children()
+        workers[0].kill()
+        workers[0].wait(30)
+        served_by: set[int] = set()
+        for _ in range(600):  # until the new worker is up and serves one (polls, 60 s at most)
+            client = Client(server.ws_url)  # served all along: by the one left, meanwhile
+            served_by.add(client.hello["worker"])
+            client.close()
+            if served_by - {workers[1].pid}:
+                break
+            time.sleep(0.1)
+        assert workers[0].pid not in served_by and len(served_by) == 2, served_by
+        client = Client(server.ws_url)
+        clients.append(client)
+        client.send({"type": "step", "epochs": 2})
+        assert client.wait_for("status", reason="step")["epoch"] == 2
+    finally:
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.close()
+        server.stop()
+
+
 def test_workers_stop_when_their_supervisor_is_killed() -> None:
     """A supervisor killed outright (SIGKILL: it cannot stop its workers) leaves no worker
     running on: each notices its parent is gone and shuts down."""
