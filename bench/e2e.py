@@ -39,14 +39,10 @@ class Tally:
 SPEED = 300.0
 
 
-async def _client(
-    url: str, seconds: float, warmup: float, tally: Tally, speed: float | None
-) -> None:
+async def _client(url: str, seconds: float, warmup: float, tally: Tally, speed: float) -> None:
     async with connect(url, max_size=2**24, compression=None) as ws:
         layers = [dict(layer) for layer in M_LAYERS]
-        config: dict[str, Any] = {"dataset": "spiral", "layers": layers}
-        if speed is not None:
-            config["speed"] = speed
+        config: dict[str, Any] = {"dataset": "spiral", "layers": layers, "speed": speed}
         await ws.send(
             json.dumps({"type": "hello", "version": PROTOCOL_VERSION, "compress": True})
         )  # as the page
@@ -102,7 +98,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _measure(url: str, clients: int, seconds: float, speed: float | None) -> list[Tally]:
+async def _measure(url: str, clients: int, seconds: float, speed: float) -> list[Tally]:
     tallies = [Tally() for _ in range(clients)]
     warmup = 1.0 + 0.05 * clients
     await asyncio.gather(*(_client(url, seconds, warmup, t, speed) for t in tallies))

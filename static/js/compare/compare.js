@@ -297,9 +297,8 @@ export function createCompare({ root, catalog, store, palette, url, toasts, onSt
     },
     step() {
       playing = false;
-      if (current) { onState(state()); return; } // the round under way is the step
-      const mine = generation;
-      round(mine).then(() => onState(state()));
+      onState(state());
+      round(generation).then(() => onState(state())); // a round under way is the step
     },
     reset() { setUp(); onState(state()); },
     /** The edit a link's `compare=` names (null: none, or not a valid one). */
