@@ -69,6 +69,7 @@ class RoomCore:
         self.requests = Requests(self)
         self.upkeep = Upkeep(self)
         self.touched: dict[str, float] = {}  # code -> clock of this process's last touch
+        self.relayed = 0  # the last version this process gave a relayed teacher message
         self._tasks: set[asyncio.Task[None]] = set()
         idle = settings.room_idle_seconds
         self.touch_interval = min(60.0, idle / 4)  # last_active is this fresh, at worst

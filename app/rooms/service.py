@@ -12,6 +12,7 @@ import contextlib
 import math
 import re
 import secrets
+import time
 
 import orjson
 
@@ -292,13 +293,22 @@ class RoomService(RoomCore):
 
     async def relay(self, teacher: Member, message: JSON) -> None:
         """A presenting teacher's session message (`config`, `data` or `status`): kept for
-        followers who come later, and sent to the students now (followers show it)."""
+        followers who come later, and sent to the students now (followers show it), both with
+        a version (`relay_version`)."""
         keys = await self.act(teacher, "relay")
         kind = str(message.get("type"))
         if kind not in TEACHER_MESSAGES or not teacher.presenting:
             return
-        await self.bus.hset(keys.teacher, {kind: self.dumps(message, "teacher's message")})
-        await self.broadcast(keys, "students", {"type": "teacher_message", "message": message})
+        relayed = {"version": self.relay_version(), "message": message}
+        await self.bus.hset(keys.teacher, {kind: self.dumps(relayed, "teacher's message")})
+        await self.broadcast(keys, "students", {"type": "teacher_message", **relayed})
+
+    def relay_version(self) -> int:
+        """A relayed teacher message's version: this process's clock in microseconds, raised
+        past the last one it gave. A follower keeps the newest of each kind: one published
+        before the state it read on arriving, but delivered after, is older and dropped."""
+        self.relayed = max(self.relayed + 1, time.time_ns() // 1000)
+        return self.relayed
 
     async def keep_frame(self, teacher: Member, frame: bytes) -> None:
         """Keep the presenting teacher's newest frame for followers who come later (the caller
@@ -311,12 +321,13 @@ class RoomService(RoomCore):
             await self.bus.hset(keys.teacher, {"frame": frame})
 
     async def teacher_state(self, member: Member) -> tuple[list[JSON], bytes | None]:
-        """The teacher session's last config, data and status, in that order, and its last kept
-        frame: what a new follower's page draws first."""
+        """The teacher session's last config, data and status, in that order, each as
+        `{"version", "message"}` (`relay`), and its last kept frame: what a new follower's page
+        draws first."""
         keys = await self.act(member, "teacher_state")
         stored = await self.bus.hgetall(keys.teacher)
-        messages = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
-        return messages, stored.get("frame")
+        relayed = [orjson.loads(stored[kind]) for kind in TEACHER_MESSAGES if kind in stored]
+        return relayed, stored.get("frame")
 
     async def relay_spotlight(self, student: Member, message: JSON) -> None:
         """A spotlighted student's session message (`config`, `data` or `status`): kept for a

@@ -81,6 +81,7 @@ class Classroom:
         self.locked: tuple[str, ...] = ()
         self.challenge: JSON | None = None
         self.board_version = 0  # the newest leaderboard's version delivered to the page
+        self.teacher_versions: dict[str, int] = {}  # a follower's: kind -> version shown
         self.spotlight: JSON | None = None
         self.share: JSON | None = None
         self.wake = asyncio.Event()  # heartbeat now (a member joined, Redis failed)

@@ -151,9 +151,11 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
     member = classroom.member
     assert member is not None
     classroom.connection.post(room_message(classroom, token))
-    messages, frame = await classroom.rooms.teacher_state(member)
-    for message in messages:
-        classroom.connection.post(message)
+    relayed, frame = await classroom.rooms.teacher_state(member)
+    classroom.teacher_versions = {}
+    for entry in relayed:
+        classroom.teacher_versions[entry["message"]["type"]] = entry["version"]
+        classroom.connection.post(entry["message"])
     if frame is not None:
         member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
 
@@ -267,8 +269,10 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
     elif kind == "view_pushed":
         post(ViewMessage(fragment=delivered["fragment"]).model_dump())
     elif kind == "teacher_message":
-        if member.role == "follower":  # one event object for this process's members:
-            if "text" not in delivered:  # encoded once (a data message holds 5000 points)
+        of, version = delivered["message"]["type"], delivered["version"]
+        if member.role == "follower" and version > classroom.teacher_versions.get(of, 0):
+            classroom.teacher_versions[of] = version  # older ones, crossing the newest, dropped
+            if "text" not in delivered:  # encoded once for this process's members (one event)
                 delivered["text"] = orjson.dumps(delivered["message"]).decode()
             post(delivered["text"])
     elif kind == "spotlight":

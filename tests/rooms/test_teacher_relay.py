@@ -1,0 +1,82 @@
+"""The teacher's relay to its followers: a follower's page draws the kept state when it arrives,
+then the relayed messages; one relayed before that state was read but delivered after it (the
+bus delivers on its own time, in another process with Redis) is an older one, and dropped. The
+follower's side is the socket layer's own (room_traffic), with the page's outbox a list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from roomkit import ADDRESS, ServiceFactory, eventually
+
+from app.rooms import Member, RoomService
+from app.web import room_traffic
+from app.web.classroom import Classroom
+
+
+def config(dataset: str) -> dict[str, Any]:
+    return {"type": "config", "config": {"dataset": dataset}, "rebuilt": [], "message": ""}
+
+
+class Page:
+    """What a Connection's page receives (post), the rest of a Connection unused here."""
+
+    def __init__(self) -> None:
+        self.posted: list[Any] = []
+
+    def post(self, message: Any) -> None:
+        self.posted.append(message)
+
+    def configs(self) -> list[str]:
+        """The datasets of the config messages posted (relayed ones come as JSON text)."""
+        messages = [orjson.loads(m) if isinstance(m, str) else m for m in self.posted]
+        return [m["config"]["dataset"] for m in messages if m["type"] == "config"]
+
+
+async def a_follower_page(students_side: RoomService, code: str) -> tuple[Member, Classroom, Page]:
+    follower = await students_side.join(code, "Ana", ADDRESS)
+    page = Page()
+    classroom = Classroom(page, students_side, host="127.0.0.1")  # type: ignore[arg-type]
+    classroom.member = follower
+    return follower, classroom, page
+
+
+async def test_a_relay_crossing_the_state_a_follower_read_is_dropped(
+    make_service: ServiceFactory,
+) -> None:
+    teachers_side, students_side = await make_service(), await make_service()
+    ticket = await teachers_side.create_room(ADDRESS)
+    teacher = await teachers_side.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
+    follower, classroom, page = await a_follower_page(students_side, ticket.code)
+
+    # The teacher's config is kept and published; the follower reads the kept one first, and
+    # the publication reaches it after: shown once, not twice (a second "circle" used to come
+    # after the page had read it, and a test waiting for the next edit took it for that).
+    await teachers_side.relay(teacher, config("circle"))
+    await eventually(lambda: follower.events.received >= 1)
+    await room_traffic.show_teacher(classroom)
+    room_traffic.pump(classroom)
+    assert page.configs() == ["circle"]
+
+    # Two edits relayed before the state is read again (back to following, say): the state
+    # holds the newest, and both publications arriving after it are older or the same.
+    await teachers_side.relay(teacher, config("xor"))
+    await teachers_side.relay(teacher, config("gauss"))
+    await eventually(lambda: follower.events.received >= 3)
+    page.posted.clear()
+    await room_traffic.show_teacher(classroom)
+    room_traffic.pump(classroom)
+    assert page.configs() == ["gauss"]
+
+    # And an edit after that is shown.
+    await teachers_side.relay(teacher, config("spiral"))
+    await eventually(lambda: follower.events.received >= 4)
+    room_traffic.pump(classroom)
+    assert page.configs() == ["gauss", "spiral"]
+
+
+async def test_relayed_versions_rise_in_one_process(make_service: ServiceFactory) -> None:
+    rooms = await make_service()
+    versions = [rooms.relay_version() for _ in range(1000)]  # faster than the clock's microsecond
+    assert versions == sorted(set(versions))
