@@ -159,6 +159,37 @@ def test_a_worker_that_dies_is_replaced_and_serves_again() -> None:
         server.stop()
 
 
+def test_two_workers_are_handed_even_shares_of_a_class() -> None:
+    """The supervisor hands each connection to the worker holding the fewest: 40 sessions
+    split 20/20 (by a hash of the client's port they split 24/16 and worse), and after half of
+    one worker's leave, the next ones go to it."""
+    server = start_server(PLAYGROUND_WORKERS="2")
+    clients: list[Client] = []
+    try:
+        clients = [Client(server.ws_url) for _ in range(40)]
+        by_worker: dict[int, list[Client]] = {}
+        for client in clients:
+            by_worker.setdefault(client.hello["worker"], []).append(client)
+        assert sorted(map(len, by_worker.values())) == [20, 20], {
+            k: len(v) for k, v in by_worker.items()
+        }
+        first = next(iter(by_worker.values()))
+        for client in first[:10]:
+            client.close()
+        # a new connection may come before the worker has counted the closed ones: 10 more
+        # land on the emptier worker once it has
+        later: list[Client] = []
+        while len([c for c in later if c.hello["worker"] == first[0].hello["worker"]]) < 10:
+            later.append(Client(server.ws_url))
+            assert len(later) <= 20, [c.hello["worker"] for c in later]
+        clients += later
+    finally:
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.close()
+        server.stop()
+
+
 def test_workers_stop_when_their_supervisor_is_killed() -> None:
     """A supervisor killed outright (SIGKILL: it cannot stop its workers) leaves no worker
     running on: each notices its parent is gone and shuts down."""

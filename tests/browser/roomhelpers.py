@@ -85,17 +85,22 @@ def join_class(
     open_page: Callable[..., Any], server: ServerProcess, teacher: Any, name: str, **options: Any
 ) -> Any:
     """A student page opened by the join link, joined under `name`, following the teacher; with
-    two workers, on the other one than the teacher's (the kernel spreads connections: reload
-    until the page's lands there)."""
+    two workers, on the other one than the teacher's. The supervisor hands a new connection to
+    the worker holding fewer, which may be the teacher's: a page that lands there stays open
+    until one lands on the other (it weighs on the teacher's worker), then closes."""
     room = room_of(teacher)
     assert room is not None
-    student = open_page(server.url, f"?room={room['code']}", script=RECORD_HELLO, **options)
-    if two_workers(server):
-        for _ in range(60):
-            if worker(student) != worker(teacher):
-                break
-            student.page.reload()
-        assert worker(student) != worker(teacher), "no connection landed on the other worker"
+    opened: list[Any] = []
+    for _ in range(20 if two_workers(server) else 1):
+        opened.append(
+            open_page(server.url, f"?room={room['code']}", script=RECORD_HELLO, **options)
+        )
+        if not two_workers(server) or worker(opened[-1]) != worker(teacher):
+            break
+    student = opened.pop()
+    assert not two_workers(server) or worker(student) != worker(teacher), "all on one worker"
+    for spare in opened:
+        spare.page.context.close()
     student.page.locator("#join-name").fill(name)
     student.page.locator("#join-submit").click()
     wait_role(student, "follower")

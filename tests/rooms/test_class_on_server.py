@@ -35,7 +35,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
 
 def clients_on_two_workers(server: ServerProcess, students: int) -> tuple[RoomClient, list[Any]]:
     """A teacher, and students each on a different worker than the teacher's when there are
-    two (the kernel spreads connections by address and port: new ones until they differ)."""
+    two: new connections until they differ (the supervisor hands each to the worker holding
+    fewer; those on the teacher's stay open until then, weighing on it)."""
     teacher = RoomClient(server.ws_url)
     chosen: list[RoomClient] = []
     spare: list[RoomClient] = []
