@@ -1,4 +1,5 @@
-// The controls above a hidden layer: its title, − units +, activation and dropout menus.
+// The controls above a hidden layer: its title, − units +, activation and dropout menus (a link's
+// hide or a teacher's lock leaves the title, the units and the activation as text).
 // Every visible text has a long and a short form; the diagram switches to the short ones when
 // the columns are narrow (many layers, a small screen), so nothing is cut to "no dr…".
 
@@ -23,7 +24,7 @@ function twoForm(tag, long, short, attrs = {}) {
 export function layerHead(i, spec, catalog, patchLayers) {
   const n = i + 1;
   const units = el('div', { className: 'units' });
-  const button = (text, label, tip) => tTip(tAttr(el('button', { type: 'button', className: 'round-button small', text }), 'aria-label', label, { n }), tip);
+  const button = (text, label, tip) => tTip(tAttr(el('button', { type: 'button', className: 'round-button small', text, dataset: { hide: 'layer_controls' } }), 'aria-label', label, { n }), tip);
   const minus = button('−', 'layer.remove_neuron', 'tip.remove_neuron');
   const plus = button('+', 'layer.add_neuron', 'tip.add_neuron');
   minus.disabled = spec.units <= catalog.ranges.units.min;
@@ -56,8 +57,12 @@ export function layerHead(i, spec, catalog, patchLayers) {
   dropout.classList.toggle('active', spec.dropout > 0);
   dropout.addEventListener('change', () => patchLayers((ls) => { ls[i].dropout = Number(dropout.value); }));
 
-  return el('div', { className: 'layer-head', dataset: { hide: 'layer_controls' } }, [
-    twoForm('span', t('layer.title', { n }), t('layer.short', { n }), { className: 'layer-title' }), units, activation, dropout,
+  // Hidden or locked, the controls leave the layer's title, size and activation as text.
+  const menus = el('div', { className: 'menus', dataset: { hide: 'layer_controls' } }, [activation, dropout]);
+  const rate = spec.dropout > 0 ? ` · ${Math.round(spec.dropout * 100)}%` : '';
+  const fixed = el('span', { className: 'layer-fixed', text: spec.activation + rate, dataset: { shownIfHidden: 'layer_controls' } });
+  return el('div', { className: 'layer-head' }, [
+    twoForm('span', t('layer.title', { n }), t('layer.short', { n }), { className: 'layer-title' }), units, menus, fixed,
   ]);
 }
 

@@ -95,14 +95,17 @@ export function createSharing({ store, toasts, panel, linkNote, extra = () => ''
 const hideSheet = new CSSStyleSheet();
 
 /**
- * Hide the page's `data-hide` groups named in `hide` (one style rule, so rebuilt widgets obey it
- * too). A constructed style sheet, not a <style> element: the page's CSP allows no inline style.
+ * Hide the page's `data-hide` groups named in `hide`, and show what stands in for them (one
+ * style rule each, so rebuilt widgets obey it too). A constructed style sheet, not a <style>
+ * element: the page's CSP allows no inline style.
  */
 export function applyHide(hide) {
   if (!document.adoptedStyleSheets.includes(hideSheet)) {
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, hideSheet];
   }
+  const rule = (attribute, style) => `${[...hide].map((key) => `[${attribute}="${CSS.escape(key)}"]`).join(',')} { ${style} }`;
+  // What stands in for a hidden group (`data-shown-if-hidden`, none otherwise: style.css).
   hideSheet.replaceSync(hide.size
-    ? `${[...hide].map((key) => `[data-hide="${CSS.escape(key)}"]`).join(',')} { display: none !important; }`
+    ? `${rule('data-hide', 'display: none !important;')}\n${rule('data-shown-if-hidden', 'display: revert !important;')}`
     : '');
 }

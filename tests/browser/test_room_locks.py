@@ -127,6 +127,13 @@ def test_every_lock_is_off_on_the_students_page(room_server: Any, open_page: Any
     assert all("locked" in (f.get_attribute("class") or "") for f in features.all())
     assert student.page.locator("#net.weights-locked").count() == 1
     assert student.page.locator("#control-speed").is_visible(), "only what was locked"
+    # The network locked still reads: its size, and each layer's title, units and activation.
+    assert student.page.locator("#layer-count").is_visible()
+    layers = student.js("() => window.__playground.config.layers")
+    fixed = student.page.locator("#net .layer-head .layer-fixed")
+    assert [f.inner_text() for f in fixed.all()] == [layer["activation"] for layer in layers]
+    assert all(t.is_visible() for t in student.page.locator("#net .layer-head .layer-title").all())
+    student.shot("room-locks-all")
 
     # The next push without locks gives everything back.
     push(teacher, [])
@@ -134,4 +141,5 @@ def test_every_lock_is_off_on_the_students_page(room_server: Any, open_page: Any
     student.page.locator("#datasets").wait_for(state="visible")
     assert student.page.locator("#net.weights-locked").count() == 0
     assert student.page.locator("#net .bias").first.get_attribute("aria-disabled") is None
+    assert all(f.is_hidden() for f in student.page.locator("#net .layer-fixed").all())
     assert not student.errors and not teacher.errors, student.errors + teacher.errors
