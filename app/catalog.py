@@ -10,7 +10,7 @@ from app import datasets, lessons, views
 from app.config import Settings
 from app.lesson_checks import CHECKS
 from app.nn import ACTIVATIONS, LOSSES, OPTIMIZERS
-from app.protocol import PROTOCOL_VERSION
+from app.protocol import PROTOCOL_VERSION, Weight
 from app.session_config import (
     LEARNING_RATES,
     MAX_CLASSES,
@@ -43,26 +43,30 @@ SPEEDS = [3, 10, 30, 100, 300, 0]  # epochs per second; 0 = as fast as possible
 
 
 def _ranges() -> dict[str, dict[str, float]]:
-    """min/max of every numeric config field (and of a layer's units and dropout)."""
-    ranges: dict[str, dict[str, float]] = {}
+    """min/max of every numeric config field (and of a layer's units and dropout), and of a
+    weight or bias set by hand (set_weight, set_bias)."""
     fields = {
         **Config.model_fields,
         **{k: v for k, v in LayerSpec.model_fields.items() if k != "activation"},
     }
-    for name, info in fields.items():
-        bounds: dict[str, float] = {}
-        for item in info.metadata:
-            for key, label in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max")):
-                value = getattr(item, key, None)
-                if value is not None:
-                    bounds[label] = value
-            if getattr(item, "lt", None) is not None:
-                bounds["max"] = round(item.lt - EXCLUSIVE_MARGIN, 6)  # the largest value offered
-            if getattr(item, "gt", None) is not None:
-                bounds["min_exclusive"] = True  # e.g. a learning rate of exactly 0
-        if bounds:
-            ranges[name] = bounds
-    return ranges
+    ranges = {name: _bounds(info.metadata) for name, info in fields.items()}
+    _, weight = get_args(Weight)  # Annotated[float, Field(ge=..., le=...)]
+    ranges["weight"] = _bounds(weight.metadata)
+    return {name: bounds for name, bounds in ranges.items() if bounds}
+
+
+def _bounds(metadata: list[Any]) -> dict[str, float]:
+    bounds: dict[str, float] = {}
+    for item in metadata:
+        for key, label in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max")):
+            value = getattr(item, key, None)
+            if value is not None:
+                bounds[label] = value
+        if getattr(item, "lt", None) is not None:
+            bounds["max"] = round(item.lt - EXCLUSIVE_MARGIN, 6)  # the largest value offered
+        if getattr(item, "gt", None) is not None:
+            bounds["min_exclusive"] = True  # e.g. a learning rate of exactly 0
+    return bounds
 
 
 def build_catalog(settings: Settings) -> dict[str, Any]:

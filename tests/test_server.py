@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 from wsclient import Client
 
-from app.protocol import PROTOCOL_VERSION, FrameHeader
+from app.protocol import PROTOCOL_VERSION, FrameHeader, SetWeight
 
 SPIRAL = {
     "dataset": "spiral",
@@ -35,6 +35,10 @@ def test_healthz_catalog_and_page(server) -> None:
     assert catalog["limits"]["layers"] == 8 and catalog["limits"]["units"] == 16
     page = httpx.get(server.url)
     assert page.status_code == 200 and "MLP Playground" in page.text
+    # A hand-set weight's bounds are the protocol's, in the catalog and on the page's editor.
+    weight = SetWeight.model_json_schema()["properties"]["value"]
+    assert catalog["ranges"]["weight"] == {"min": weight["minimum"], "max": weight["maximum"]}
+    assert f'min="{weight["minimum"]}" max="{weight["maximum"]}"' in page.text
 
 
 def test_healthz_says_the_kernel_is_off_when_turned_off() -> None:

@@ -63,7 +63,7 @@ const toasts = createToasts($('#toasts'));
 const readouts = createReadouts({ epoch: $('#epoch'), play: $('#play'), table: $('#stats') });
 const announce = createAnnouncer($('#announcer'));
 const editor = createEditor($('#editor'));
-const panel = createNeuronPanel($('#neuron-panel'));
+const panel = createNeuronPanel($('#neuron-panel'), catalog.ranges.weight);
 const help = createHelp($('#help-toggle'), $('#help'), $('#help-close'));
 const sharing = createSharing({ store, toasts, panel: $('#classroom-controls'), linkNote: $('#link-note'), extra: () => compare.hashPart() });
 const drawTools = createDrawTools({

@@ -13,8 +13,11 @@ import { tTip } from './tooltips.js';
 
 const shown = (v) => (v == null || !Number.isFinite(v) ? '' : String(Math.round(v * 1000) / 1000));
 
-/** @param {HTMLElement} root  the panel element (role=dialog, hidden) */
-export function createNeuronPanel(root) {
+/**
+ * @param {HTMLElement} root  the panel element (role=dialog, hidden)
+ * @param {{min: number, max: number}} range  what the server takes for a weight or bias (the catalog's)
+ */
+export function createNeuronPanel(root, range) {
   const title = el('h3', { id: 'neuron-panel-title' });
   const close = tTip(tAttr(el('button', { type: 'button', className: 'toast-close', text: '×' }), 'aria-label', 'panel.close'), 'tip.close');
   const list = el('div', { className: 'neuron-panel-list' });
@@ -27,7 +30,7 @@ export function createNeuronPanel(root) {
   let inputs = []; // [input, entry]
 
   function field(id, entry, locked) {
-    const input = el('input', { type: 'number', id, step: '0.01', min: '-100', max: '100', value: shown(entry.value), readonly: locked, 'aria-disabled': locked ? 'true' : null });
+    const input = el('input', { type: 'number', id, step: '0.01', min: String(range.min), max: String(range.max), value: shown(entry.value), readonly: locked, 'aria-disabled': locked ? 'true' : null });
     tTip(input, locked ? 'tip.weights_locked' : 'tip.panel_value');
     input.addEventListener('change', () => {
       const value = Number(input.value);

@@ -468,6 +468,10 @@ def test_keyboard_edits_a_neurons_weights_and_bias(server: Any, open_page: Any) 
     bias.fill("-0.75")
     bias.press("Enter")
     p.page.wait_for_function("() => window.__playground.weights()['biases/0'][1] === -0.75")
+    bounds = p.js("() => JSON.parse(document.getElementById('catalog').textContent).ranges.weight")
+    assert (bias.get_attribute("min"), bias.get_attribute("max")) == tuple(
+        str(bounds[k]) for k in ("min", "max")
+    )  # the server's bounds (the catalog's): a value past them is not sent
     p.shot("neuron-panel")
     p.page.keyboard.press("Escape")
     assert dialog.is_hidden()
