@@ -17,6 +17,7 @@ import functools
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ MAX_FDS = 64  # descriptors one read of the inbox may bring (the supervisor send
 # A connection counts as a session on its way until its first request is read, for at most this
 # long: a browser opens spare connections that may never send one.
 COMING_SECONDS = 0.5
+HOLD_SECONDS = 30.0  # a connection waits this long for a worker while every one is restarting
 
 
 class Loads:
@@ -67,27 +69,37 @@ def hand_out(
             except OSError:  # out of descriptors, say: the connection waits in the backlog
                 threading.Event().wait(0.05)
                 continue
-            with connection:
-                # Ties at random: a page's plain requests (its files, /healthz) reach every
-                # worker, and a tie between sessions goes either way (taking turns did not:
-                # a reload's two connections always landed where its last one had).
-                order = sorted(range(len(inboxes)), key=lambda k: (loads.of(k), random.random()))
-                for index in order:
-                    inbox = inboxes[index]
-                    if inbox is None or not loads.ready[index]:  # restarting: the others serve
-                        continue
-                    loads.handed[index] += 1
-                    try:
-                        socket.send_fds(inbox, [b"c"], [connection.fileno()])
-                        break
-                    except OSError:  # that worker is gone or swamped: the next one
-                        loads.handed[index] -= 1
-                # closing our copy: the worker holds the connection now (or, if none took it,
-                # the client sees it closed)
+            with connection:  # our copy closes: the worker holds the connection now
+                # The one worker up may die between the check above and now: the connection
+                # is held until another is up (a restart takes seconds), never dropped at once.
+                held_until = time.monotonic() + HOLD_SECONDS
+                while not _hand(connection, inboxes, loads):
+                    if stopping() or time.monotonic() > held_until:
+                        break  # the client sees it closed
+                    threading.Event().wait(0.05)
 
     thread = threading.Thread(target=run, name="hand out connections", daemon=True)
     thread.start()
     return thread
+
+
+def _hand(connection: socket.socket, inboxes: Sequence[socket.socket | None], loads: Loads) -> bool:
+    """Pass `connection` to the least loaded worker that is up and takes it; False if none."""
+    # Ties at random: a page's plain requests (its files, /healthz) reach every worker, and a
+    # tie between sessions goes either way (taking turns did not: a reload's two connections
+    # always landed where its last one had).
+    order = sorted(range(len(inboxes)), key=lambda k: (loads.of(k), random.random()))
+    for index in order:
+        inbox = inboxes[index]
+        if inbox is None or not loads.ready[index]:  # restarting: the others serve
+            continue
+        loads.handed[index] += 1
+        try:
+            socket.send_fds(inbox, [b"c"], [connection.fileno()])
+            return True
+        except OSError:  # that worker is gone or swamped: the next one
+            loads.handed[index] -= 1
+    return False
 
 
 class HandedServer(uvicorn.Server):
