@@ -179,14 +179,17 @@ def _or_none(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
 
 
-def warm_up() -> None:
-    """Compile (or load from the cache) the training kernel and the stats on a tiny net."""
+def warm_up(part: str = "all") -> None:
+    """Compile (or load from the cache) the training kernel ("train"), the stats and logits
+    ("figures"), or all of them, on a tiny net."""
     net = MLP(2, [(2, "tanh")], 1, seed=0)
     plan = TrainingPlan(net)
     plan.begin(net, SGD(0.1))
     x, t = plan.columns(np.zeros((2, 2)), np.zeros(2))
-    plan.run(x, t, np.arange(2), 0, 1, 2)
-    plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
-    plan.stats(x, t, 1, True)
-    plan.logits(net, x)
+    if part in ("all", "train"):
+        plan.run(x, t, np.arange(2), 0, 1, 2)
+        plan.run(x, t, np.arange(2), 0, 2, 2, repeat=True)
+    if part in ("all", "figures"):
+        plan.stats(x, t, 1, True)
+        plan.logits(net, x)
     plan.end(net)
