@@ -129,14 +129,27 @@ def test_two_workers_serve_independent_sessions() -> None:
         server.stop()
 
 
+def two_worker_processes(server: ServerProcess) -> list[psutil.Process]:
+    """The supervisor's two worker processes (not its redis-server or resource tracker)."""
+    assert server.process is not None
+    supervisor = psutil.Process(server.process.pid)
+    workers = [p for p in supervisor.children() if "spawn_main" in " ".join(p.cmdline())]
+    assert len(workers) == 2, supervisor.children()
+    return workers
+
+
+def close_all(clients: list[Client], server: ServerProcess) -> None:
+    for client in clients:
+        with contextlib.suppress(Exception):
+            client.close()
+    server.stop()
+
+
 def test_a_worker_that_dies_is_replaced_and_serves_again() -> None:
     server = start_server(PLAYGROUND_WORKERS="2")
     clients: list[Client] = []
     try:
-        assert server.process is not None
-        supervisor = psutil.Process(server.process.pid)
-        workers = [p for p in supervisor.children() if "spawn_main" in " ".join(p.cmdline())]
-        assert len(workers) == 2, supervisor.children()
+        workers = two_worker_processes(server)
         workers[0].kill()
         workers[0].wait(30)
         served_by: set[int] = set()
@@ -153,10 +166,7 @@ def test_a_worker_that_dies_is_replaced_and_serves_again() -> None:
         client.send({"type": "step", "epochs": 2})
         assert client.wait_for("status", reason="step")["epoch"] == 2
     finally:
-        for client in clients:
-            with contextlib.suppress(Exception):
-                client.close()
-        server.stop()
+        close_all(clients, server)
 
 
 def test_two_workers_are_handed_even_shares_of_a_class() -> None:
@@ -184,20 +194,14 @@ def test_two_workers_are_handed_even_shares_of_a_class() -> None:
             assert len(later) <= 20, [c.hello["worker"] for c in later]
         clients += later
     finally:
-        for client in clients:
-            with contextlib.suppress(Exception):
-                client.close()
-        server.stop()
+        close_all(clients, server)
 
 
 def test_workers_stop_when_their_supervisor_is_killed() -> None:
     """A supervisor killed outright (SIGKILL: it cannot stop its workers) leaves no worker
     running on: each notices its parent is gone and shuts down."""
     server = start_server(PLAYGROUND_WORKERS="2")
-    assert server.process is not None
-    supervisor = psutil.Process(server.process.pid)
-    workers = [p for p in supervisor.children() if "spawn_main" in " ".join(p.cmdline())]
-    assert len(workers) == 2, supervisor.children()
+    workers = two_worker_processes(server)
     client = Client(server.ws_url)  # a session open, as in a class
     client.send({"type": "play"})
     client.wait_for("status")

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from app import kernel_cache
 from app.accel import pictures, runtime, training
 
-COMPILE_SECONDS = 15  # about what a first compile takes on a 2-core machine (11.5 s here)
+COMPILE_SECONDS = 15  # about what a first compile takes on a 2-core machine (12.8 s here)
 
 
 def build(quiet: bool = False) -> bool:

@@ -152,9 +152,8 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
     assert member is not None
     classroom.connection.post(room_message(classroom, token))
     relayed, frame = await classroom.rooms.teacher_state(member)
-    classroom.teacher_versions = {}
+    classroom.teacher_versions = {e["message"]["type"]: e["version"] for e in relayed}
     for entry in relayed:
-        classroom.teacher_versions[entry["message"]["type"]] = entry["version"]
         classroom.connection.post(entry["message"])
     if frame is not None:
         member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
