@@ -76,13 +76,16 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _stop_with(supervisor: int) -> None:
+def _stop_with_supervisor() -> None:
     """Stop this worker once its supervisor is gone: killed, it could not stop its workers, and
-    an orphaned worker kept its sessions (and its reconnecting to Redis) going for ever."""
+    an orphaned worker kept its sessions (and its reconnecting to Redis) going for ever. The
+    parent sentinel tells (app/heavy.py's watch_parent says why not os.getppid())."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:
+        return
 
     def watch() -> None:
-        while os.getppid() == supervisor:
-            time.sleep(1.0)
+        supervisor.join()  # returns once the supervisor's end of the sentinel pipe is closed
         os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
         time.sleep(10.0)
         os.kill(os.getpid(), signal.SIGINT)  # after a SIGTERM, uvicorn's "force quit"
@@ -92,7 +95,7 @@ def _stop_with(supervisor: int) -> None:
 
 def _worker(settings_json: str, inbox: socket.socket, loads: Loads, index: int) -> None:
     """One worker process: the connections its supervisor hands it, its own sessions."""
-    _stop_with(os.getppid())
+    _stop_with_supervisor()
     settings = Settings.model_validate_json(settings_json)
     HandedServer(uvicorn.Config(**_options(settings)), inbox, loads, index).run()
 

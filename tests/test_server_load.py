@@ -209,7 +209,7 @@ def test_workers_stop_when_their_supervisor_is_killed() -> None:
     server.process.wait()
     server.process = None
     try:
-        _, alive = psutil.wait_procs(workers, timeout=60)  # they check their parent each second
+        _, alive = psutil.wait_procs(workers, timeout=60)  # each waits on its parent sentinel
         assert not alive, f"workers still running after their supervisor died: {alive}"
     finally:
         for worker in workers:
