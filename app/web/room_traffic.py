@@ -151,10 +151,16 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
     member = classroom.member
     assert member is not None
     classroom.connection.post(room_message(classroom, token))
+    # The connection's send loop may show relayed messages while the state is read: a kept
+    # one is shown only when newer than those (the same one twice, or an older one after a
+    # newer one, would reach the page otherwise).
+    classroom.teacher_versions = {}
     relayed, frame = await classroom.rooms.teacher_state(member)
-    classroom.teacher_versions = {e["message"]["type"]: e["version"] for e in relayed}
     for entry in relayed:
-        classroom.connection.post(entry["message"])
+        of, version = entry["message"]["type"], entry["version"]
+        if version > classroom.teacher_versions.get(of, 0):
+            classroom.teacher_versions[of] = version
+            classroom.connection.post(entry["message"])
     if frame is not None:
         member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
 

@@ -76,6 +76,41 @@ async def test_a_relay_crossing_the_state_a_follower_read_is_dropped(
     assert page.configs() == ["gauss", "spiral"]
 
 
+async def test_relays_shown_while_the_state_is_read_are_not_undone(
+    make_service: ServiceFactory,
+) -> None:
+    """The connection's send loop runs while show_teacher waits for the kept state (a Redis
+    round trip): a relay it shows meanwhile is not shown again, nor followed by an older one
+    (a second "circle" after the page had it failed a class test on two workers)."""
+    teachers_side, students_side = await make_service(), await make_service()
+    ticket = await teachers_side.create_room(ADDRESS)
+    teacher = await teachers_side.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
+    follower, classroom, page = await a_follower_page(students_side, ticket.code)
+    await teachers_side.relay(teacher, config("circle"))
+    await eventually(lambda: follower.events.received >= 1)
+    read = students_side.teacher_state
+    newer: list[str] = []  # a relay published after the state was read, shown during the read
+
+    async def read_while_the_send_loop_pumps(member: Member) -> Any:
+        state = await read(member)
+        for dataset in newer:
+            await teachers_side.relay(teacher, config(dataset))
+            await eventually(lambda: follower.events.received >= 2)
+        room_traffic.pump(classroom)
+        return state
+
+    students_side.teacher_state = read_while_the_send_loop_pumps  # type: ignore[method-assign]
+    await room_traffic.show_teacher(classroom)
+    room_traffic.pump(classroom)
+    assert page.configs() == ["circle"]  # once
+
+    page.posted.clear()
+    newer.append("xor")
+    await room_traffic.show_teacher(classroom)  # back to following: the state read is "circle"
+    room_traffic.pump(classroom)
+    assert page.configs() == ["xor"]  # not "circle" after it
+
+
 async def test_relayed_versions_rise_in_one_process(make_service: ServiceFactory) -> None:
     rooms = await make_service()
     versions = [rooms.relay_version() for _ in range(1000)]  # faster than the clock's microsecond
