@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from roomkit import ADDRESS, ServiceFactory, eventually
 
-from app.rooms import Member, RoomService
+from app.rooms import Member
 from app.web import room_traffic
 from app.web.classroom import Classroom
 
@@ -34,44 +34,52 @@ class Page:
         return [m["config"]["dataset"] for m in messages if m["type"] == "config"]
 
 
-async def a_follower_page(students_side: RoomService, code: str) -> tuple[Member, Classroom, Page]:
-    follower = await students_side.join(code, "Ana", ADDRESS)
-    page = Page()
-    classroom = Classroom(page, students_side, host="127.0.0.1")  # type: ignore[arg-type]
-    classroom.member = follower
-    return follower, classroom, page
+class Relay:
+    """A teacher on one service, a follower's page on another, and the teacher's config relayed:
+    circle, received by the follower (not yet shown)."""
+
+    async def start(self, make_service: ServiceFactory) -> Relay:
+        self.teachers_side, self.students_side = await make_service(), await make_service()
+        ticket = await self.teachers_side.create_room(ADDRESS)
+        self.teacher = await self.teachers_side.join_teacher(
+            ticket.code, ticket.teacher_token, ADDRESS
+        )
+        self.follower = await self.students_side.join(ticket.code, "Ana", ADDRESS)
+        self.page = Page()
+        self.classroom = Classroom(self.page, self.students_side, host="127.0.0.1")  # type: ignore[arg-type]
+        self.classroom.member = self.follower
+        await self.send("circle", received=1)
+        return self
+
+    async def send(self, dataset: str, received: int) -> None:
+        """The teacher's config with `dataset`, until the follower has `received` events."""
+        await self.teachers_side.relay(self.teacher, config(dataset))
+        await eventually(lambda: self.follower.events.received >= received)
 
 
 async def test_a_relay_crossing_the_state_a_follower_read_is_dropped(
     make_service: ServiceFactory,
 ) -> None:
-    teachers_side, students_side = await make_service(), await make_service()
-    ticket = await teachers_side.create_room(ADDRESS)
-    teacher = await teachers_side.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
-    follower, classroom, page = await a_follower_page(students_side, ticket.code)
-
     # The teacher's config is kept and published; the follower reads the kept one first, and
     # the publication reaches it after: shown once, not twice (a second "circle" used to come
     # after the page had read it, and a test waiting for the next edit took it for that).
-    await teachers_side.relay(teacher, config("circle"))
-    await eventually(lambda: follower.events.received >= 1)
+    relay = await Relay().start(make_service)
+    classroom, page = relay.classroom, relay.page
     await room_traffic.show_teacher(classroom)
     room_traffic.pump(classroom)
     assert page.configs() == ["circle"]
 
     # Two edits relayed before the state is read again (back to following, say): the state
     # holds the newest, and both publications arriving after it are older or the same.
-    await teachers_side.relay(teacher, config("xor"))
-    await teachers_side.relay(teacher, config("gauss"))
-    await eventually(lambda: follower.events.received >= 3)
+    await relay.send("xor", received=2)
+    await relay.send("gauss", received=3)
     page.posted.clear()
     await room_traffic.show_teacher(classroom)
     room_traffic.pump(classroom)
     assert page.configs() == ["gauss"]
 
     # And an edit after that is shown.
-    await teachers_side.relay(teacher, config("spiral"))
-    await eventually(lambda: follower.events.received >= 4)
+    await relay.send("spiral", received=4)
     room_traffic.pump(classroom)
     assert page.configs() == ["gauss", "spiral"]
 
@@ -82,24 +90,19 @@ async def test_relays_shown_while_the_state_is_read_are_not_undone(
     """The connection's send loop runs while show_teacher waits for the kept state (a Redis
     round trip): a relay it shows meanwhile is not shown again, nor followed by an older one
     (a second "circle" after the page had it failed a class test on two workers)."""
-    teachers_side, students_side = await make_service(), await make_service()
-    ticket = await teachers_side.create_room(ADDRESS)
-    teacher = await teachers_side.join_teacher(ticket.code, ticket.teacher_token, ADDRESS)
-    follower, classroom, page = await a_follower_page(students_side, ticket.code)
-    await teachers_side.relay(teacher, config("circle"))
-    await eventually(lambda: follower.events.received >= 1)
-    read = students_side.teacher_state
+    relay = await Relay().start(make_service)
+    classroom, page = relay.classroom, relay.page
+    read = relay.students_side.teacher_state
     newer: list[str] = []  # a relay published after the state was read, shown during the read
 
     async def read_while_the_send_loop_pumps(member: Member) -> Any:
         state = await read(member)
         for dataset in newer:
-            await teachers_side.relay(teacher, config(dataset))
-            await eventually(lambda: follower.events.received >= 2)
+            await relay.send(dataset, received=2)
         room_traffic.pump(classroom)
         return state
 
-    students_side.teacher_state = read_while_the_send_loop_pumps  # type: ignore[method-assign]
+    relay.students_side.teacher_state = read_while_the_send_loop_pumps  # type: ignore[method-assign]
     await room_traffic.show_teacher(classroom)
     room_traffic.pump(classroom)
     assert page.configs() == ["circle"]  # once
