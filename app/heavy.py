@@ -8,9 +8,7 @@ This module imports no numba and no web code, so the lane's process starts in ha
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +18,7 @@ import pydantic_core
 from pydantic import ValidationError
 
 from app import custom_data, datasets
+from app.parent_watch import when_parent_exits
 from app.protocol import (
     AddPoints,
     ErrorCode,
@@ -81,16 +80,5 @@ def _error(code: ErrorCode, message: str, field: str | None = None) -> Prepared:
 
 def watch_parent() -> None:
     """The lane process's initializer: it ends when the worker that started it is gone (a
-    killed worker never shuts its pool down). multiprocessing's parent sentinel says so: a pipe
-    whose other end the worker holds reads end-of-file once the worker is gone. (os.getppid()
-    does not: on these machines it read 1 in some lanes just spawned by a live worker, and
-    such a lane outlived its server.)"""
-    parent = multiprocessing.parent_process()
-    if parent is None:  # not started by multiprocessing: nobody to outlive
-        return
-
-    def watch() -> None:
-        parent.join()  # returns once the sentinel reads end-of-file
-        os._exit(0)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    killed worker never shuts its pool down)."""
+    when_parent_exits(lambda: os._exit(0), "watch-parent")

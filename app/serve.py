@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from typing import Any
 
@@ -24,6 +23,7 @@ import uvicorn
 from app import kernel_cache
 from app.config import ENV_PREFIX, Settings
 from app.handoff import HandedServer, Loads, hand_out
+from app.parent_watch import when_parent_exits
 from app.rooms.local_redis import ensure_redis
 from app.web.wsprotocol import PlaygroundWebSocketProtocol
 
@@ -76,26 +76,17 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _stop_with_supervisor() -> None:
-    """Stop this worker once its supervisor is gone: killed, it could not stop its workers, and
-    an orphaned worker kept its sessions (and its reconnecting to Redis) going for ever. The
-    parent sentinel tells (app/heavy.py's watch_parent says why not os.getppid())."""
-    supervisor = multiprocessing.parent_process()
-    if supervisor is None:
-        return
-
-    def watch() -> None:
-        supervisor.join()  # returns once the supervisor's end of the sentinel pipe is closed
-        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
-        time.sleep(10.0)
-        os.kill(os.getpid(), signal.SIGINT)  # after a SIGTERM, uvicorn's "force quit"
-
-    threading.Thread(target=watch, name="supervisor watch", daemon=True).start()
+def _stop_gracefully() -> None:
+    """This worker's supervisor is gone (killed, it could not stop its workers, and an orphaned
+    worker kept its sessions and its reconnecting to Redis going for ever): stop."""
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+    time.sleep(10.0)
+    os.kill(os.getpid(), signal.SIGINT)  # after a SIGTERM, uvicorn's "force quit"
 
 
 def _worker(settings_json: str, inbox: socket.socket, loads: Loads, index: int) -> None:
     """One worker process: the connections its supervisor hands it, its own sessions."""
-    _stop_with_supervisor()
+    when_parent_exits(_stop_gracefully, "supervisor watch")
     settings = Settings.model_validate_json(settings_json)
     HandedServer(uvicorn.Config(**_options(settings)), inbox, loads, index).run()
 

@@ -157,12 +157,19 @@ async def show_teacher(classroom: Classroom, token: str | None = None) -> None:
     classroom.teacher_versions = {}
     relayed, frame = await classroom.rooms.teacher_state(member)
     for entry in relayed:
-        of, version = entry["message"]["type"], entry["version"]
-        if version > classroom.teacher_versions.get(of, 0):
-            classroom.teacher_versions[of] = version
+        if _newer(classroom, entry["message"]["type"], entry["version"]):
             classroom.connection.post(entry["message"])
     if frame is not None:
         member.frames.put(frame)  # unless a newer one came meanwhile: the newest is kept
+
+
+def _newer(classroom: Classroom, of: str, version: int) -> bool:
+    """Whether a teacher's message of kind `of` at `version` is newer than the one this
+    follower's page shows; if so it is the one shown now (older ones, crossing it, dropped)."""
+    if version <= classroom.teacher_versions.get(of, 0):
+        return False
+    classroom.teacher_versions[of] = version
+    return True
 
 
 def leaderboard_message(classroom: Classroom, entries: list[JSON]) -> JSON:
@@ -275,8 +282,7 @@ def _on_event(classroom: Classroom, member: Member, delivered: JSON) -> None:
         post(ViewMessage(fragment=delivered["fragment"]).model_dump())
     elif kind == "teacher_message":
         of, version = delivered["message"]["type"], delivered["version"]
-        if member.role == "follower" and version > classroom.teacher_versions.get(of, 0):
-            classroom.teacher_versions[of] = version  # older ones, crossing the newest, dropped
+        if member.role == "follower" and _newer(classroom, of, version):
             if "text" not in delivered:  # encoded once for this process's members (one event)
                 delivered["text"] = orjson.dumps(delivered["message"]).decode()
             post(delivered["text"])

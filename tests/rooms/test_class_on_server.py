@@ -36,7 +36,8 @@ def server(
     process.stop()
     # The class used the heavy lane (large messages): its process and queue end with the
     # workers, without "resource_tracker: ... leaked semaphore objects" at every stop.
-    assert "leaked" not in log.read_text(), log.read_text()[-2000:]
+    stderr = log.read_text()
+    assert "leaked" not in stderr, stderr[-2000:]
 
 
 def clients_on_two_workers(server: ServerProcess, students: int) -> tuple[RoomClient, list[Any]]:
